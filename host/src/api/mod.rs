@@ -1,0 +1,79 @@
+//! HTTP: axum routes, loonflow's signed-header authentication, the envelope, and the JSON
+//! shapes of loonflow's API. No SQL and no rules here; handlers call the engine.
+
+mod auth;
+mod envelope;
+mod params;
+mod shapes;
+mod workflows;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use tracing::Instrument;
+
+pub use auth::Caller;
+pub use envelope::ApiError;
+
+use crate::engine::Engine;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Engine,
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/workflows", get(workflows::list))
+        .route("/workflows/states/{id}", get(workflows::state_detail))
+        .route("/workflows/{id}/init_state", get(workflows::init_state))
+        .route("/workflows/{id}/states", get(workflows::states));
+    Router::new()
+        .nest("/api/v1.0", api)
+        .fallback(|| async { ApiError::NotFound("no such path".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(middleware::from_fn(request_span))
+        .with_state(state)
+}
+
+static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// One span per request carrying its id, app and user, echoed as `x-request-id`.
+async fn request_span(request: Request, next: Next) -> Response {
+    let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
+    let header = |request: &Request, name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|value| std::str::from_utf8(value.as_bytes()).ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let (appname, username) = (header(&request, "appname"), header(&request, "username"));
+    let span = tracing::info_span!(
+        "request",
+        id,
+        method = %request.method().as_str(),
+        path = %request.uri().path().to_string(),
+        %appname,
+        %username,
+    );
+    let started = Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let status = response.status();
+    span.in_scope(|| {
+        tracing::info!(status = status.as_u16(), micros = started.elapsed().as_micros() as u64, "answered");
+    });
+    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}

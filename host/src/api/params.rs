@@ -1,0 +1,79 @@
+//! Query-string and path parameters, parsed with errors that name the parameter (B13).
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+
+use super::ApiError;
+use crate::engine::{MAX_PER_PAGE, Paging};
+
+/// The query string as text parameters. Empty values count as absent.
+#[derive(Debug, Default)]
+pub struct Params(HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
+        let Query(map) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::Client(format!("invalid query string: {}", rejection.body_text())))?;
+        Ok(Params(map))
+    }
+}
+
+impl Params {
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|value| value.trim()).filter(|value| !value.is_empty())
+    }
+
+    pub fn int(&self, name: &str, default: i64) -> Result<i64, ApiError> {
+        match self.text(name) {
+            None => Ok(default),
+            Some(value) => value
+                .parse()
+                .map_err(|_| ApiError::Client(format!("{name} must be an integer, got {value:?}"))),
+        }
+    }
+
+    /// `1`/`true` or `0`/`false`; absent is false.
+    pub fn flag(&self, name: &str) -> Result<bool, ApiError> {
+        match self.text(name) {
+            None | Some("0") | Some("false") => Ok(false),
+            Some("1") | Some("true") => Ok(true),
+            Some(other) => Err(ApiError::Client(format!("{name} must be 0, 1, true or false, got {other:?}"))),
+        }
+    }
+
+    /// `page` (default 1) and `per_page` (default 10, at most 1000).
+    pub fn paging(&self) -> Result<Paging, ApiError> {
+        let defaults = Paging::default();
+        let page = self.int("page", defaults.page)?;
+        let per_page = self.int("per_page", defaults.per_page)?;
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(ApiError::Client(format!("per_page must be between 1 and {MAX_PER_PAGE}, got {per_page}")));
+        }
+        Ok(Paging { page, per_page })
+    }
+}
+
+/// A numeric id from the path. Anything but a non-negative integer is a 404, as in loonflow,
+/// but with the envelope and a message saying why.
+#[derive(Debug, Clone, Copy)]
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Id, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::NotFound(rejection.body_text()))?;
+        raw.parse::<i64>()
+            .ok()
+            .filter(|id| *id >= 0)
+            .map(Id)
+            .ok_or_else(|| ApiError::NotFound(format!("invalid id {raw:?} in path: expected a non-negative integer")))
+    }
+}

@@ -1,0 +1,57 @@
+//! The `grebe` command line.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "grebe", version, about = "A loonflow-compatible ticket and approval workflow engine")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (applies migrations; loads the demo data into an empty database).
+    Serve(ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate(DatabaseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://PATH` or `mysql://USER:PASSWORD@HOST:PORT/DATABASE`.
+    #[arg(long, env = "GREBE_DATABASE_URL", default_value = "sqlite://grebe.db")]
+    pub database_url: String,
+
+    #[arg(long, value_enum, env = "GREBE_LOG_FORMAT", default_value = "pretty")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Address to listen on; port 0 picks a free port (the start line shows which).
+    #[arg(long, env = "GREBE_BIND", default_value = "127.0.0.1:6060")]
+    pub bind: String,
+
+    /// Do not load the demo data set, even into an empty database.
+    #[arg(long, env = "GREBE_NO_DEMO")]
+    pub no_demo: bool,
+
+    /// Name of the demo calling app.
+    #[arg(long, env = "GREBE_DEMO_APP", default_value = "ops")]
+    pub demo_app: String,
+
+    /// Token of the demo app; random when not given. Given on an existing database, it
+    /// replaces the demo app's token.
+    #[arg(long, env = "GREBE_DEMO_TOKEN")]
+    pub demo_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}

@@ -1,0 +1,9 @@
+//! Grebe: a ticket and approval workflow engine that speaks loonflow's r1.0 REST API.
+//!
+//! Layers, in dependency order: `api` (HTTP) → `engine` (rules) → `store` (SQL).
+
+pub mod api;
+pub mod cli;
+pub mod engine;
+pub mod server;
+pub mod store;

@@ -1,0 +1,127 @@
+//! All SQL lives here. The store knows tables and queries, not rules: callers in `engine`
+//! decide what a row means. One `Store` serves both backends; the `on_pool!` macro expands a
+//! query once per backend so that each is compiled against its own sqlx driver.
+
+mod demo;
+mod directory;
+mod error;
+mod rows;
+mod workflows;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use error::StoreError;
+pub use rows::*;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A connection pool on one of the supported backends.
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    MySql(MySqlPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete sqlx pool of whichever backend `$store` is.
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match $store {
+            $crate::store::Store::Sqlite($pool) => $body,
+            $crate::store::Store::MySql($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Fetches all `$row`s of `$sql`, binding each of `$values` in turn (for `IN (…)` lists).
+macro_rules! fetch_binding_each {
+    ($store:expr, $row:ty, $sql:expr, $values:expr) => {
+        on_pool!($store, |pool| {
+            let mut query = sqlx::query_as::<_, $row>($sql);
+            for value in $values {
+                query = query.bind(value);
+            }
+            query.fetch_all(pool).await?
+        })
+    };
+}
+pub(crate) use fetch_binding_each;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MYSQL_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/mysql");
+
+impl Store {
+    /// Opens a pool for `url` (`sqlite://…` or `mysql://…`). SQLite files are created when
+    /// missing and run in WAL mode.
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            Ok(Store::Sqlite(pool))
+        } else if url.starts_with("mysql:") || url.starts_with("mariadb:") {
+            let url = url.replacen("mariadb:", "mysql:", 1);
+            let options = MySqlConnectOptions::from_str(&url)?.charset("utf8mb4");
+            let pool = MySqlPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Ok(Store::MySql(pool))
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    /// Applies the embedded migrations of this backend.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self {
+            Store::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Store::MySql(pool) => MYSQL_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::MySql(_) => "mysql",
+        }
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |pool| pool.close().await)
+    }
+}
+
+/// The current local time at whole seconds: loonflow's datetimes are naive local times and
+/// its JSON shows seconds only, so storing seconds keeps reads and writes symmetric.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let now = chrono::Local::now().naive_local();
+    now.with_nanosecond(0).unwrap_or(now)
+}
+
+/// Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '!'`.
+fn like_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            pattern.push('!');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}

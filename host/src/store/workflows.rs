@@ -1,0 +1,185 @@
+//! Workflow configuration: app tokens, workflows and their admins, states, transitions and
+//! custom field definitions.
+
+use super::{AppToken, CustomField, Page, State, Store, StoreResult, Transition, Window, Workflow, fetch_binding_each, like_pattern, on_pool};
+
+const APP_TOKEN_COLUMNS: &str =
+    "id, app_name, token, workflow_ids, ticket_sn_prefix, creator, gmt_created, gmt_modified";
+const WORKFLOW_COLUMNS: &str = "id, creator, gmt_created, gmt_modified, is_deleted, name, description, notices, \
+     view_permission_check, limit_expression, display_form_str, title_template, content_template";
+const STATE_COLUMNS: &str = "id, creator, gmt_created, gmt_modified, is_deleted, name, workflow_id, is_hidden, \
+     order_id, type_id, enable_retreat, remember_last_man_enable, participant_type_id, participant, \
+     distribute_type_id, state_field_str, label";
+const TRANSITION_COLUMNS: &str = "id, creator, gmt_created, gmt_modified, is_deleted, name, workflow_id, \
+     transition_type_id, timer, source_state_id, destination_state_id, condition_expression, \
+     attribute_type_id, field_require_check, alert_enable, alert_text";
+const CUSTOM_FIELD_COLUMNS: &str = "id, creator, gmt_created, gmt_modified, is_deleted, workflow_id, field_type_id, \
+     field_key, field_name, order_id, default_value, description, field_template, \
+     boolean_field_display, field_choice, label";
+
+/// `?, ?, ?` with `n` placeholders, for `IN (…)` lists.
+pub(super) fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+impl Store {
+    /// The first non-deleted token row of an app (lowest id), as loonflow resolves app names.
+    pub async fn app_token_by_name(&self, app_name: &str) -> StoreResult<Option<AppToken>> {
+        let sql = format!(
+            "SELECT {APP_TOKEN_COLUMNS} FROM app_tokens WHERE app_name = ? AND is_deleted = 0 ORDER BY id LIMIT 1"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, AppToken>(&sql)
+            .bind(app_name)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Non-deleted workflows among `ids` whose name contains `name` (if given), ordered by id.
+    /// `window_for` turns the total into the slice to read, so callers can clamp pages.
+    pub async fn workflows_page(
+        &self,
+        ids: &[i64],
+        name: Option<&str>,
+        window_for: impl FnOnce(i64) -> Window,
+    ) -> StoreResult<Page<Workflow>> {
+        if ids.is_empty() {
+            return Ok(Page { items: Vec::new(), total: 0 });
+        }
+        let mut filter = format!("is_deleted = 0 AND id IN ({})", placeholders(ids.len()));
+        if name.is_some() {
+            filter.push_str(" AND name LIKE ? ESCAPE '!'");
+        }
+        let pattern = name.map(like_pattern);
+        let count_sql = format!("SELECT COUNT(*) FROM workflows WHERE {filter}");
+        let list_sql = format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE {filter} ORDER BY id LIMIT ? OFFSET ?");
+        on_pool!(self, |pool| {
+            let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+            for id in ids {
+                count = count.bind(id);
+            }
+            if let Some(pattern) = &pattern {
+                count = count.bind(pattern);
+            }
+            let total = count.fetch_one(pool).await?;
+            let window = window_for(total);
+            let mut list = sqlx::query_as::<_, Workflow>(&list_sql);
+            for id in ids {
+                list = list.bind(id);
+            }
+            if let Some(pattern) = &pattern {
+                list = list.bind(pattern);
+            }
+            let items = list.bind(window.limit).bind(window.offset).fetch_all(pool).await?;
+            Ok(Page { items, total })
+        })
+    }
+
+    pub async fn workflow(&self, id: i64) -> StoreResult<Option<Workflow>> {
+        let sql = format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE id = ? AND is_deleted = 0");
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Workflow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Ids of every non-deleted workflow.
+    pub async fn all_workflow_ids(&self) -> StoreResult<Vec<i64>> {
+        let sql = "SELECT id FROM workflows WHERE is_deleted = 0 ORDER BY id";
+        Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_all(pool).await?))
+    }
+
+    /// Ids of the non-deleted workflows that `username` created or is a listed admin of.
+    pub async fn workflow_ids_created_or_administered_by(&self, username: &str) -> StoreResult<Vec<i64>> {
+        let sql = "SELECT id FROM workflows WHERE is_deleted = 0 AND (creator = ? OR id IN \
+                   (SELECT workflow_id FROM workflow_admins WHERE username = ? AND is_deleted = 0)) ORDER BY id";
+        Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(username)
+            .bind(username)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// `(workflow_id, username)` of the non-deleted admin rows of these workflows, by row id.
+    pub async fn workflow_admins(&self, workflow_ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+        if workflow_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT workflow_id, username FROM workflow_admins WHERE is_deleted = 0 AND workflow_id IN ({}) ORDER BY id",
+            placeholders(workflow_ids.len())
+        );
+        Ok(fetch_binding_each!(self, (i64, String), &sql, workflow_ids))
+    }
+
+    /// The first non-deleted start state (type 1) of a workflow.
+    pub async fn start_state(&self, workflow_id: i64) -> StoreResult<Option<State>> {
+        let sql = format!(
+            "SELECT {STATE_COLUMNS} FROM states WHERE workflow_id = ? AND type_id = 1 AND is_deleted = 0 ORDER BY id LIMIT 1"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, State>(&sql)
+            .bind(workflow_id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    pub async fn state(&self, id: i64) -> StoreResult<Option<State>> {
+        let sql = format!("SELECT {STATE_COLUMNS} FROM states WHERE id = ? AND is_deleted = 0");
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, State>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Non-deleted states of a workflow whose name contains `name`, by order_id then id.
+    pub async fn states_page(
+        &self,
+        workflow_id: i64,
+        name: Option<&str>,
+        window_for: impl FnOnce(i64) -> Window,
+    ) -> StoreResult<Page<State>> {
+        let mut filter = String::from("workflow_id = ? AND is_deleted = 0");
+        if name.is_some() {
+            filter.push_str(" AND name LIKE ? ESCAPE '!'");
+        }
+        let pattern = name.map(like_pattern);
+        let count_sql = format!("SELECT COUNT(*) FROM states WHERE {filter}");
+        let list_sql =
+            format!("SELECT {STATE_COLUMNS} FROM states WHERE {filter} ORDER BY order_id, id LIMIT ? OFFSET ?");
+        on_pool!(self, |pool| {
+            let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(workflow_id);
+            if let Some(pattern) = &pattern {
+                count = count.bind(pattern);
+            }
+            let total = count.fetch_one(pool).await?;
+            let window = window_for(total);
+            let mut list = sqlx::query_as::<_, State>(&list_sql).bind(workflow_id);
+            if let Some(pattern) = &pattern {
+                list = list.bind(pattern);
+            }
+            let items = list.bind(window.limit).bind(window.offset).fetch_all(pool).await?;
+            Ok(Page { items, total })
+        })
+    }
+
+    /// Non-deleted transitions leaving a state, timer transitions included, by id.
+    pub async fn transitions_from(&self, state_id: i64) -> StoreResult<Vec<Transition>> {
+        let sql = format!(
+            "SELECT {TRANSITION_COLUMNS} FROM transitions WHERE source_state_id = ? AND is_deleted = 0 ORDER BY id"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Transition>(&sql)
+            .bind(state_id)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// Non-deleted custom field definitions of a workflow, by id.
+    pub async fn custom_fields(&self, workflow_id: i64) -> StoreResult<Vec<CustomField>> {
+        let sql = format!(
+            "SELECT {CUSTOM_FIELD_COLUMNS} FROM custom_fields WHERE workflow_id = ? AND is_deleted = 0 ORDER BY id"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, CustomField>(&sql)
+            .bind(workflow_id)
+            .fetch_all(pool)
+            .await?))
+    }
+}
