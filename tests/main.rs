@@ -1,0 +1,8 @@
+//! Black-box tests: each starts the real `grebe` binary on a fresh SQLite file and on a fresh
+//! MariaDB database, and talks to it over HTTP the way loonflow callers do.
+
+mod support;
+
+mod auth;
+mod server;
+mod workflows;

@@ -3,7 +3,11 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "grebe", version, about = "A loonflow-compatible ticket and approval workflow engine")]
+#[command(
+    name = "grebe",
+    version,
+    about = "A loonflow-compatible ticket and approval workflow engine"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -37,8 +37,11 @@ impl From<StoreError> for ServerError {
 
 /// Logs go to stderr, so stdout carries only the start line.
 pub fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_env("GREBE_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_env("GREBE_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Pretty => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -62,7 +65,14 @@ pub async fn migrate(args: &DatabaseArgs) -> Result<(), ServerError> {
 fn random_token() -> String {
     let bytes: [u8; 16] = rand::rng().random();
     let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 /// Loads the demo into an empty database (or sets the demo app's token on an existing one) and
@@ -75,7 +85,10 @@ async fn prepare_demo(store: &Store, args: &ServeArgs) -> Result<Option<String>,
     } else if let Some(token) = &args.demo_token {
         store.set_app_token(&args.demo_app, token).await?;
     }
-    Ok(store.app_token_by_name(&args.demo_app).await?.map(|row| row.token))
+    Ok(store
+        .app_token_by_name(&args.demo_app)
+        .await?
+        .map(|row| row.token))
 }
 
 /// The one line printed at start: where Grebe listens and a signed request to paste.
@@ -92,15 +105,32 @@ fn start_line(url: &str, demo: Option<(&str, &str)>) -> String {
 
 pub async fn serve(args: ServeArgs) -> Result<(), ServerError> {
     let store = open_store(&args.database).await?;
-    let demo_token = if args.no_demo { None } else { prepare_demo(&store, &args).await? };
-    let listener = TcpListener::bind(&args.bind).await.map_err(|error| ServerError::Bind(args.bind.clone(), error))?;
+    let demo_token = if args.no_demo {
+        None
+    } else {
+        prepare_demo(&store, &args).await?
+    };
+    let listener = TcpListener::bind(&args.bind)
+        .await
+        .map_err(|error| ServerError::Bind(args.bind.clone(), error))?;
     let address = listener.local_addr().map_err(ServerError::Serve)?;
     let url = format!("http://{address}");
-    println!("{}", start_line(&url, demo_token.as_deref().map(|token| (args.demo_app.as_str(), token))));
+    let shutdown = shutdown_signal()?;
+    println!(
+        "{}",
+        start_line(
+            &url,
+            demo_token
+                .as_deref()
+                .map(|token| (args.demo_app.as_str(), token))
+        )
+    );
 
-    let state = AppState { engine: Engine::new(store.clone()) };
+    let state = AppState {
+        engine: Engine::new(store.clone()),
+    };
     axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .map_err(ServerError::Serve)?;
     store.close().await;
@@ -108,24 +138,17 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// Installs the SIGINT and SIGTERM handlers now, so a signal that arrives right after the
+/// start line is printed still stops the server gracefully; the future resolves on either.
+fn shutdown_signal() -> Result<impl Future<Output = ()>, ServerError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(ServerError::Serve)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(ServerError::Serve)?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
-    }
-    tracing::info!("shutting down");
+        tracing::info!("shutting down");
+    })
 }

@@ -16,7 +16,9 @@ pub struct Caller {
 impl Caller {
     /// The acting username, or an error naming the header.
     pub fn require_username(&self) -> Result<&str, ApiError> {
-        self.username.as_deref().ok_or_else(|| ApiError::Client("请提供username (the username header is missing)".into()))
+        self.username.as_deref().ok_or_else(|| {
+            ApiError::Client("请提供username (the username header is missing)".into())
+        })
     }
 }
 
@@ -41,7 +43,9 @@ impl FromRequestParts<AppState> for Caller {
         };
         let now = chrono::Utc::now().timestamp();
         let app = state.engine.authenticate(&headers, now).await?;
-        let username = header_text(parts, "username")?.filter(|name| !name.is_empty()).map(str::to_string);
+        let username = header_text(parts, "username")?
+            .filter(|name| !name.is_empty())
+            .map(str::to_string);
         Ok(Caller { app, username })
     }
 }

@@ -29,7 +29,9 @@ pub enum ApiError {
 impl From<EngineError> for ApiError {
     fn from(error: EngineError) -> ApiError {
         match error {
-            EngineError::Invalid(msg) | EngineError::NotFound(msg) | EngineError::Denied(msg) => ApiError::Client(msg),
+            EngineError::Invalid(msg) | EngineError::NotFound(msg) | EngineError::Denied(msg) => {
+                ApiError::Client(msg)
+            }
             EngineError::Store(error) => ApiError::Internal(error.to_string()),
         }
     }
@@ -47,12 +49,18 @@ impl From<AuthError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, msg, data) = match self {
-            ApiError::Auth(msg) => (StatusCode::OK, format!("permission check fail：{msg}"), json!([])),
+            ApiError::Auth(msg) => (
+                StatusCode::OK,
+                format!("permission check fail：{msg}"),
+                json!([]),
+            ),
             ApiError::Client(msg) => (StatusCode::OK, msg, json!({})),
             ApiError::NotFound(msg) => (StatusCode::NOT_FOUND, msg, json!({})),
-            ApiError::MethodNotAllowed => {
-                (StatusCode::METHOD_NOT_ALLOWED, "method not allowed on this path".to_string(), json!({}))
-            }
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed on this path".to_string(),
+                json!({}),
+            ),
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
                 (

@@ -70,7 +70,11 @@ async fn request_span(request: Request, next: Next) -> Response {
     let mut response = next.run(request).instrument(span.clone()).await;
     let status = response.status();
     span.in_scope(|| {
-        tracing::info!(status = status.as_u16(), micros = started.elapsed().as_micros() as u64, "answered");
+        tracing::info!(
+            status = status.as_u16(),
+            micros = started.elapsed().as_micros() as u64,
+            "answered"
+        );
     });
     if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
         response.headers_mut().insert("x-request-id", value);

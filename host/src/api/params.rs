@@ -18,14 +18,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
         let Query(map) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
-            .map_err(|rejection| ApiError::Client(format!("invalid query string: {}", rejection.body_text())))?;
+            .map_err(|rejection| {
+                ApiError::Client(format!("invalid query string: {}", rejection.body_text()))
+            })?;
         Ok(Params(map))
     }
 }
 
 impl Params {
     pub fn text(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(|value| value.trim()).filter(|value| !value.is_empty())
+        self.0
+            .get(name)
+            .map(|value| value.trim())
+            .filter(|value| !value.is_empty())
     }
 
     pub fn int(&self, name: &str, default: i64) -> Result<i64, ApiError> {
@@ -42,7 +47,9 @@ impl Params {
         match self.text(name) {
             None | Some("0") | Some("false") => Ok(false),
             Some("1") | Some("true") => Ok(true),
-            Some(other) => Err(ApiError::Client(format!("{name} must be 0, 1, true or false, got {other:?}"))),
+            Some(other) => Err(ApiError::Client(format!(
+                "{name} must be 0, 1, true or false, got {other:?}"
+            ))),
         }
     }
 
@@ -52,7 +59,9 @@ impl Params {
         let page = self.int("page", defaults.page)?;
         let per_page = self.int("per_page", defaults.per_page)?;
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(ApiError::Client(format!("per_page must be between 1 and {MAX_PER_PAGE}, got {per_page}")));
+            return Err(ApiError::Client(format!(
+                "per_page must be between 1 and {MAX_PER_PAGE}, got {per_page}"
+            )));
         }
         Ok(Paging { page, per_page })
     }
@@ -74,6 +83,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
             .ok()
             .filter(|id| *id >= 0)
             .map(Id)
-            .ok_or_else(|| ApiError::NotFound(format!("invalid id {raw:?} in path: expected a non-negative integer")))
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "invalid id {raw:?} in path: expected a non-negative integer"
+                ))
+            })
     }
 }

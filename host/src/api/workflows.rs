@@ -13,13 +13,21 @@ use crate::engine::{StateListing, WorkflowListQuery, WorkflowSummary};
 /// `name` (loonflow's manual).
 pub async fn list(Shared(state): Shared<AppState>, caller: Caller, params: Params) -> ApiResult {
     let query = WorkflowListQuery {
-        name: params.text("search_value").or_else(|| params.text("name")).map(str::to_string),
+        name: params
+            .text("search_value")
+            .or_else(|| params.text("name"))
+            .map(str::to_string),
         from_admin: params.flag("from_admin")?,
         username: caller.username.clone(),
         paging: params.paging()?,
     };
     let page = state.engine.list_workflows(&caller.app, &query).await?;
-    Ok(ok(shapes::page(page, query.paging.page, query.paging.per_page, workflow_item)))
+    Ok(ok(shapes::page(
+        page,
+        query.paging.page,
+        query.paging.per_page,
+        workflow_item,
+    )))
 }
 
 fn workflow_item(summary: WorkflowSummary) -> Value {
@@ -41,7 +49,11 @@ fn workflow_item(summary: WorkflowSummary) -> Value {
 }
 
 /// GET /api/v1.0/workflows/{id}/init_state
-pub async fn init_state(Shared(state): Shared<AppState>, caller: Caller, Id(workflow_id): Id) -> ApiResult {
+pub async fn init_state(
+    Shared(state): Shared<AppState>,
+    caller: Caller,
+    Id(workflow_id): Id,
+) -> ApiResult {
     caller.require_username()?;
     let init = state.engine.init_state(&caller.app, workflow_id).await?;
     let mut data = shapes::state_dict(&init.state, false);
@@ -52,12 +64,19 @@ pub async fn init_state(Shared(state): Shared<AppState>, caller: Caller, Id(work
             .map(|transition| json!({"transition_id": transition.id, "transition_name": transition.name}))
             .collect(),
     );
-    data.insert("field_list".into(), init.fields.iter().map(shapes::field_entry).collect());
+    data.insert(
+        "field_list".into(),
+        init.fields.iter().map(shapes::field_entry).collect(),
+    );
     Ok(ok(Value::Object(data)))
 }
 
 /// GET /api/v1.0/workflows/states/{id}
-pub async fn state_detail(Shared(state): Shared<AppState>, caller: Caller, Id(state_id): Id) -> ApiResult {
+pub async fn state_detail(
+    Shared(state): Shared<AppState>,
+    caller: Caller,
+    Id(state_id): Id,
+) -> ApiResult {
     caller.require_username()?;
     let found = state.engine.state_detail(&caller.app, state_id).await?;
     let dict = shapes::state_dict(&found, true);
@@ -79,17 +98,35 @@ pub async fn state_detail(Shared(state): Shared<AppState>, caller: Caller, Id(st
 }
 
 /// GET /api/v1.0/workflows/{id}/states
-pub async fn states(Shared(state): Shared<AppState>, caller: Caller, Id(workflow_id): Id, params: Params) -> ApiResult {
+pub async fn states(
+    Shared(state): Shared<AppState>,
+    caller: Caller,
+    Id(workflow_id): Id,
+    params: Params,
+) -> ApiResult {
     let paging = params.paging()?;
     let page = state
         .engine
-        .list_states(&caller.app, workflow_id, params.text("search_value"), paging)
+        .list_states(
+            &caller.app,
+            workflow_id,
+            params.text("search_value"),
+            paging,
+        )
         .await?;
-    Ok(ok(shapes::page(page, paging.page, paging.per_page, state_item)))
+    Ok(ok(shapes::page(
+        page,
+        paging.page,
+        paging.per_page,
+        state_item,
+    )))
 }
 
 fn state_item(listing: StateListing) -> Value {
     let mut dict = shapes::state_dict(&listing.state, true);
-    dict.insert("participant_info".into(), shapes::participant_info(&listing.participant_info));
+    dict.insert(
+        "participant_info".into(),
+        shapes::participant_info(&listing.participant_info),
+    );
     Value::Object(dict)
 }

@@ -43,25 +43,42 @@ pub enum AuthError {
 
 /// Lowercase hex md5 of `timestamp` followed by `token`.
 pub fn sign(timestamp: &str, token: &str) -> String {
-    let digest = Md5::new_with_prefix(timestamp.as_bytes()).chain_update(token.as_bytes()).finalize();
+    let digest = Md5::new_with_prefix(timestamp.as_bytes())
+        .chain_update(token.as_bytes())
+        .finalize();
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 impl Engine {
     /// Checks a request's signature at `now` (unix seconds) and returns the calling app.
-    pub async fn authenticate(&self, headers: &SignedHeaders<'_>, now: i64) -> Result<App, AuthError> {
-        let appname = headers.appname.filter(|name| !name.is_empty()).ok_or(AuthError::MissingAppname)?;
+    pub async fn authenticate(
+        &self,
+        headers: &SignedHeaders<'_>,
+        now: i64,
+    ) -> Result<App, AuthError> {
+        let appname = headers
+            .appname
+            .filter(|name| !name.is_empty())
+            .ok_or(AuthError::MissingAppname)?;
         let token = self
             .store()
             .app_token_by_name(appname)
             .await?
             .ok_or_else(|| AuthError::UnknownApp(appname.to_string()))?;
-        let signature = headers.signature.filter(|s| !s.is_empty()).ok_or(AuthError::MissingSignature)?;
-        let timestamp = headers.timestamp.filter(|t| !t.is_empty()).ok_or(AuthError::MissingTimestamp)?;
+        let signature = headers
+            .signature
+            .filter(|s| !s.is_empty())
+            .ok_or(AuthError::MissingSignature)?;
+        let timestamp = headers
+            .timestamp
+            .filter(|t| !t.is_empty())
+            .ok_or(AuthError::MissingTimestamp)?;
         if sign(timestamp, &token.token) != signature {
             return Err(AuthError::BadSignature);
         }
-        let sent: i64 = timestamp.parse().map_err(|_| AuthError::BadTimestamp(timestamp.to_string()))?;
+        let sent: i64 = timestamp
+            .parse()
+            .map_err(|_| AuthError::BadTimestamp(timestamp.to_string()))?;
         if (now - sent).abs() > SIGNATURE_WINDOW_SECS {
             return Err(AuthError::Expired);
         }
@@ -76,6 +93,9 @@ mod tests {
     #[test]
     fn signature_is_md5_of_timestamp_then_token() {
         // md5("1700000000abc"), computed independently with Python's hashlib.
-        assert_eq!(sign("1700000000", "abc"), "cd914fd8d6df064f1d57d60df13e34f3");
+        assert_eq!(
+            sign("1700000000", "abc"),
+            "cd914fd8d6df064f1d57d60df13e34f3"
+        );
     }
 }

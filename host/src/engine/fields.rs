@@ -19,9 +19,24 @@ struct BuiltinField {
 /// The built-in fields in loonflow's build order. Creation offers only `title`; the ticket
 /// detail shows the others.
 const BUILTIN_FIELDS: &[BuiltinField] = &[
-    BuiltinField { key: "sn", name: "流水号", order_id: 10, description: "工单的流水号" },
-    BuiltinField { key: "title", name: "标题", order_id: 20, description: "工单的标题" },
-    BuiltinField { key: "state_id", name: "状态id", order_id: 40, description: "工单当前状态的id" },
+    BuiltinField {
+        key: "sn",
+        name: "流水号",
+        order_id: 10,
+        description: "工单的流水号",
+    },
+    BuiltinField {
+        key: "title",
+        name: "标题",
+        order_id: 20,
+        description: "工单的标题",
+    },
+    BuiltinField {
+        key: "state_id",
+        name: "状态id",
+        order_id: 40,
+        description: "工单当前状态的id",
+    },
     BuiltinField {
         key: "participant_info.participant_name",
         name: "当前处理人",
@@ -34,11 +49,36 @@ const BUILTIN_FIELDS: &[BuiltinField] = &[
         order_id: 55,
         description: "工单当前处理人(alias)",
     },
-    BuiltinField { key: "workflow.workflow_name", name: "工作流名称", order_id: 60, description: "工单所属工作流的名称" },
-    BuiltinField { key: "creator", name: "创建人", order_id: 80, description: "工单的创建人" },
-    BuiltinField { key: "gmt_created", name: "创建时间", order_id: 100, description: "工单的创建时间" },
-    BuiltinField { key: "gmt_modified", name: "更新时间", order_id: 120, description: "工单的更新时间" },
-    BuiltinField { key: "state.state_name", name: "状态名", order_id: 41, description: "工单当前状态的名称" },
+    BuiltinField {
+        key: "workflow.workflow_name",
+        name: "工作流名称",
+        order_id: 60,
+        description: "工单所属工作流的名称",
+    },
+    BuiltinField {
+        key: "creator",
+        name: "创建人",
+        order_id: 80,
+        description: "工单的创建人",
+    },
+    BuiltinField {
+        key: "gmt_created",
+        name: "创建时间",
+        order_id: 100,
+        description: "工单的创建时间",
+    },
+    BuiltinField {
+        key: "gmt_modified",
+        name: "更新时间",
+        order_id: 120,
+        description: "工单的更新时间",
+    },
+    BuiltinField {
+        key: "state.state_name",
+        name: "状态名",
+        order_id: 41,
+        description: "工单当前状态的名称",
+    },
 ];
 
 /// Built-in fields carry loonflow's string type.
@@ -117,11 +157,18 @@ pub fn creation_fields(start: &State, custom_fields: &[CustomField]) -> Vec<Fiel
         .iter()
         .filter(|field| field.key == "title")
         .map(|field| FieldEntry::builtin(field, Value::Null))
-        .chain(custom_fields.iter().map(|field| FieldEntry::custom(field, Value::Null)));
+        .chain(
+            custom_fields
+                .iter()
+                .map(|field| FieldEntry::custom(field, Value::Null)),
+        );
     attributed(candidates, &field_attributes(start))
 }
 
-fn attributed(candidates: impl Iterator<Item = FieldEntry>, attributes: &[(String, i64)]) -> Vec<FieldEntry> {
+fn attributed(
+    candidates: impl Iterator<Item = FieldEntry>,
+    attributes: &[(String, i64)],
+) -> Vec<FieldEntry> {
     let mut entries: Vec<FieldEntry> = candidates
         .filter_map(|mut entry| {
             let (_, attribute) = attributes.iter().find(|(key, _)| *key == entry.key)?;

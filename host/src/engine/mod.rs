@@ -10,7 +10,7 @@ mod participants;
 mod workflows;
 
 pub use access::App;
-pub use auth::{AuthError, SignedHeaders, SIGNATURE_WINDOW_SECS};
+pub use auth::{AuthError, SIGNATURE_WINDOW_SECS, SignedHeaders};
 pub use error::{EngineError, EngineResult};
 pub use fields::FieldEntry;
 pub use paging::{MAX_PER_PAGE, Paging};

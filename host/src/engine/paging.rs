@@ -15,7 +15,10 @@ pub struct Paging {
 
 impl Default for Paging {
     fn default() -> Paging {
-        Paging { page: 1, per_page: DEFAULT_PER_PAGE }
+        Paging {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        }
     }
 }
 
@@ -24,8 +27,15 @@ impl Paging {
     pub fn window(&self, total: i64) -> Window {
         let per_page = self.per_page.clamp(1, MAX_PER_PAGE);
         let last_page = ((total + per_page - 1) / per_page).max(1);
-        let page = if (1..=last_page).contains(&self.page) { self.page } else { last_page };
-        Window { offset: (page - 1) * per_page, limit: per_page }
+        let page = if (1..=last_page).contains(&self.page) {
+            self.page
+        } else {
+            last_page
+        };
+        Window {
+            offset: (page - 1) * per_page,
+            limit: per_page,
+        }
     }
 }
 

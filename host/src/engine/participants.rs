@@ -47,20 +47,27 @@ pub fn mask_hook_token(participant_type_id: i64, participant: &str) -> String {
 }
 
 fn comma_items(text: &str) -> impl Iterator<Item = &str> {
-    text.split(',').map(str::trim).filter(|item| !item.is_empty())
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
 }
 
 impl Engine {
     /// Describes the configured participants of each state, with the directory look-ups done
     /// in one batch per kind.
-    pub async fn describe_state_participants(&self, states: &[State]) -> EngineResult<Vec<ParticipantInfo>> {
+    pub async fn describe_state_participants(
+        &self,
+        states: &[State],
+    ) -> EngineResult<Vec<ParticipantInfo>> {
         let mut usernames: Vec<&str> = Vec::new();
         let mut dept_ids: Vec<i64> = Vec::new();
         let mut role_ids: Vec<i64> = Vec::new();
         for state in states {
             match state.participant_type_id {
                 PERSON | PEOPLE => usernames.extend(comma_items(&state.participant)),
-                DEPT => dept_ids.extend(comma_items(&state.participant).filter_map(|id| id.parse::<i64>().ok())),
+                DEPT => dept_ids.extend(
+                    comma_items(&state.participant).filter_map(|id| id.parse::<i64>().ok()),
+                ),
                 ROLE => role_ids.extend(state.participant.trim().parse::<i64>().ok()),
                 _ => {}
             }
@@ -72,12 +79,27 @@ impl Engine {
             .into_iter()
             .map(|user| (user.username, user.alias))
             .collect();
-        let dept_names: HashMap<i64, String> =
-            self.store().depts_by_ids(&dept_ids).await?.into_iter().map(|d| (d.id, d.name)).collect();
-        let role_names: HashMap<i64, String> =
-            self.store().roles_by_ids(&role_ids).await?.into_iter().map(|r| (r.id, r.name)).collect();
+        let dept_names: HashMap<i64, String> = self
+            .store()
+            .depts_by_ids(&dept_ids)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+        let role_names: HashMap<i64, String> = self
+            .store()
+            .roles_by_ids(&role_ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect();
 
-        let alias_of = |name: &str| aliases.get(name).cloned().unwrap_or_else(|| name.to_string());
+        let alias_of = |name: &str| {
+            aliases
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| name.to_string())
+        };
         let unknown = || "未知".to_string();
         Ok(states
             .iter()
@@ -85,11 +107,22 @@ impl Engine {
                 let participant = mask_hook_token(state.participant_type_id, &state.participant);
                 let (type_name, alias) = match state.participant_type_id {
                     PERSON => ("个人", alias_of(state.participant.trim())),
-                    PEOPLE => ("多人", comma_items(&state.participant).map(alias_of).collect::<Vec<_>>().join(",")),
+                    PEOPLE => (
+                        "多人",
+                        comma_items(&state.participant)
+                            .map(alias_of)
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    ),
                     DEPT => (
                         "部门",
                         comma_items(&state.participant)
-                            .map(|id| id.parse().ok().and_then(|id| dept_names.get(&id).cloned()).unwrap_or_else(unknown))
+                            .map(|id| {
+                                id.parse()
+                                    .ok()
+                                    .and_then(|id| dept_names.get(&id).cloned())
+                                    .unwrap_or_else(unknown)
+                            })
                             .collect::<Vec<_>>()
                             .join(","),
                     ),

@@ -45,7 +45,11 @@ fn workflow_not_found(id: i64) -> EngineError {
 
 impl Engine {
     /// The app's workflows (further limited to those the user manages with `from_admin`).
-    pub async fn list_workflows(&self, app: &App, query: &WorkflowListQuery) -> EngineResult<Page<WorkflowSummary>> {
+    pub async fn list_workflows(
+        &self,
+        app: &App,
+        query: &WorkflowListQuery,
+    ) -> EngineResult<Page<WorkflowSummary>> {
         let mut ids = app.workflow_ids.clone();
         if query.from_admin {
             let username = query.username.as_deref().ok_or_else(|| {
@@ -56,7 +60,9 @@ impl Engine {
         }
         let page = self
             .store()
-            .workflows_page(&ids, query.name.as_deref(), |total| query.paging.window(total))
+            .workflows_page(&ids, query.name.as_deref(), |total| {
+                query.paging.window(total)
+            })
             .await?;
         let page_ids: Vec<i64> = page.items.iter().map(|workflow| workflow.id).collect();
         let mut admins: HashMap<i64, Vec<String>> = HashMap::new();
@@ -68,14 +74,21 @@ impl Engine {
             items: page
                 .items
                 .into_iter()
-                .map(|workflow| WorkflowSummary { admins: admins.remove(&workflow.id).unwrap_or_default(), workflow })
+                .map(|workflow| WorkflowSummary {
+                    admins: admins.remove(&workflow.id).unwrap_or_default(),
+                    workflow,
+                })
                 .collect(),
         })
     }
 
     /// A workflow the app may use.
     async fn permitted_workflow(&self, app: &App, workflow_id: i64) -> EngineResult<Workflow> {
-        let workflow = self.store().workflow(workflow_id).await?.ok_or_else(|| workflow_not_found(workflow_id))?;
+        let workflow = self
+            .store()
+            .workflow(workflow_id)
+            .await?
+            .ok_or_else(|| workflow_not_found(workflow_id))?;
         app.require_workflow(workflow_id)?;
         Ok(workflow)
     }
@@ -90,16 +103,18 @@ impl Engine {
         let transitions = self.store().transitions_from(state.id).await?;
         let custom_fields = self.store().custom_fields(workflow_id).await?;
         let fields = fields::creation_fields(&state, &custom_fields);
-        Ok(InitState { state, transitions, fields })
+        Ok(InitState {
+            state,
+            transitions,
+            fields,
+        })
     }
 
     /// A state of a workflow the app may use.
     pub async fn state_detail(&self, app: &App, state_id: i64) -> EngineResult<State> {
-        let state = self
-            .store()
-            .state(state_id)
-            .await?
-            .ok_or_else(|| EngineError::NotFound(format!("工单状态不存在或已被删除 (state {state_id})")))?;
+        let state = self.store().state(state_id).await?.ok_or_else(|| {
+            EngineError::NotFound(format!("工单状态不存在或已被删除 (state {state_id})"))
+        })?;
         self.permitted_workflow(app, state.workflow_id).await?;
         Ok(state)
     }
@@ -113,7 +128,10 @@ impl Engine {
         paging: Paging,
     ) -> EngineResult<Page<StateListing>> {
         self.permitted_workflow(app, workflow_id).await?;
-        let page = self.store().states_page(workflow_id, name, |total| paging.window(total)).await?;
+        let page = self
+            .store()
+            .states_page(workflow_id, name, |total| paging.window(total))
+            .await?;
         let infos = self.describe_state_participants(&page.items).await?;
         Ok(Page {
             total: page.total,
@@ -121,7 +139,10 @@ impl Engine {
                 .items
                 .into_iter()
                 .zip(infos)
-                .map(|(state, participant_info)| StateListing { state, participant_info })
+                .map(|(state, participant_info)| StateListing {
+                    state,
+                    participant_info,
+                })
                 .collect(),
         })
     }

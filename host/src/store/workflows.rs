@@ -1,7 +1,10 @@
 //! Workflow configuration: app tokens, workflows and their admins, states, transitions and
 //! custom field definitions.
 
-use super::{AppToken, CustomField, Page, State, Store, StoreResult, Transition, Window, Workflow, fetch_binding_each, like_pattern, on_pool};
+use super::{
+    AppToken, CustomField, Page, State, Store, StoreResult, Transition, Window, Workflow,
+    fetch_binding_each, like_pattern, on_pool,
+};
 
 const APP_TOKEN_COLUMNS: &str =
     "id, app_name, token, workflow_ids, ticket_sn_prefix, creator, gmt_created, gmt_modified";
@@ -43,7 +46,10 @@ impl Store {
         window_for: impl FnOnce(i64) -> Window,
     ) -> StoreResult<Page<Workflow>> {
         if ids.is_empty() {
-            return Ok(Page { items: Vec::new(), total: 0 });
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+            });
         }
         let mut filter = format!("is_deleted = 0 AND id IN ({})", placeholders(ids.len()));
         if name.is_some() {
@@ -51,7 +57,9 @@ impl Store {
         }
         let pattern = name.map(like_pattern);
         let count_sql = format!("SELECT COUNT(*) FROM workflows WHERE {filter}");
-        let list_sql = format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE {filter} ORDER BY id LIMIT ? OFFSET ?");
+        let list_sql = format!(
+            "SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE {filter} ORDER BY id LIMIT ? OFFSET ?"
+        );
         on_pool!(self, |pool| {
             let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
             for id in ids {
@@ -69,13 +77,18 @@ impl Store {
             if let Some(pattern) = &pattern {
                 list = list.bind(pattern);
             }
-            let items = list.bind(window.limit).bind(window.offset).fetch_all(pool).await?;
+            let items = list
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await?;
             Ok(Page { items, total })
         })
     }
 
     pub async fn workflow(&self, id: i64) -> StoreResult<Option<Workflow>> {
-        let sql = format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE id = ? AND is_deleted = 0");
+        let sql =
+            format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE id = ? AND is_deleted = 0");
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Workflow>(&sql)
             .bind(id)
             .fetch_optional(pool)
@@ -85,11 +98,16 @@ impl Store {
     /// Ids of every non-deleted workflow.
     pub async fn all_workflow_ids(&self) -> StoreResult<Vec<i64>> {
         let sql = "SELECT id FROM workflows WHERE is_deleted = 0 ORDER BY id";
-        Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_all(pool).await?))
+        Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .fetch_all(pool)
+            .await?))
     }
 
     /// Ids of the non-deleted workflows that `username` created or is a listed admin of.
-    pub async fn workflow_ids_created_or_administered_by(&self, username: &str) -> StoreResult<Vec<i64>> {
+    pub async fn workflow_ids_created_or_administered_by(
+        &self,
+        username: &str,
+    ) -> StoreResult<Vec<i64>> {
         let sql = "SELECT id FROM workflows WHERE is_deleted = 0 AND (creator = ? OR id IN \
                    (SELECT workflow_id FROM workflow_admins WHERE username = ? AND is_deleted = 0)) ORDER BY id";
         Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
@@ -143,8 +161,9 @@ impl Store {
         }
         let pattern = name.map(like_pattern);
         let count_sql = format!("SELECT COUNT(*) FROM states WHERE {filter}");
-        let list_sql =
-            format!("SELECT {STATE_COLUMNS} FROM states WHERE {filter} ORDER BY order_id, id LIMIT ? OFFSET ?");
+        let list_sql = format!(
+            "SELECT {STATE_COLUMNS} FROM states WHERE {filter} ORDER BY order_id, id LIMIT ? OFFSET ?"
+        );
         on_pool!(self, |pool| {
             let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(workflow_id);
             if let Some(pattern) = &pattern {
@@ -156,7 +175,11 @@ impl Store {
             if let Some(pattern) = &pattern {
                 list = list.bind(pattern);
             }
-            let items = list.bind(window.limit).bind(window.offset).fetch_all(pool).await?;
+            let items = list
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await?;
             Ok(Page { items, total })
         })
     }
@@ -177,9 +200,11 @@ impl Store {
         let sql = format!(
             "SELECT {CUSTOM_FIELD_COLUMNS} FROM custom_fields WHERE workflow_id = ? AND is_deleted = 0 ORDER BY id"
         );
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, CustomField>(&sql)
-            .bind(workflow_id)
-            .fetch_all(pool)
-            .await?))
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, CustomField>(
+            &sql
+        )
+        .bind(workflow_id)
+        .fetch_all(pool)
+        .await?))
     }
 }

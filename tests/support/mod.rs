@@ -1,0 +1,31 @@
+//! The test harness: real servers, a signed client, and a macro running a test on both
+//! backends.
+
+pub mod client;
+pub mod server;
+
+pub use client::{Answer, Client};
+pub use server::{Backend, Server};
+
+/// Declares `sqlite::NAME` and `mariadb::NAME` tests for each `async fn NAME(Backend)`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::support::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod mariadb {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::support::Backend::MariaDb).await
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_backends;
