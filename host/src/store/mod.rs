@@ -53,6 +53,54 @@ macro_rules! fetch_binding_each {
 }
 pub(crate) use fetch_binding_each;
 
+/// A value bound to a `?` of a dynamically built query.
+#[derive(Debug, Clone)]
+pub(crate) enum SqlArg {
+    Int(i64),
+    Text(String),
+}
+
+/// Binds each `SqlArg` of `$args` to `$query` in order.
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                $crate::store::SqlArg::Int(value) => query.bind(*value),
+                $crate::store::SqlArg::Text(value) => query.bind(value.as_str()),
+            };
+        }
+        query
+    }};
+}
+pub(crate) use bind_args;
+
+/// One page of `$row`s: counts the rows of `FROM $from_where` (bound to `$args`), asks
+/// `$window_for` which slice to read, and reads it with `SELECT $columns … ORDER BY $order`.
+macro_rules! fetch_page {
+    ($store:expr, $row:ty, columns: $columns:expr, from_where: $from_where:expr, order: $order:expr, args: $args:expr, window_for: $window_for:expr) => {{
+        let count_sql = format!("SELECT COUNT(*) FROM {}", $from_where);
+        let list_sql = format!(
+            "SELECT {} FROM {} ORDER BY {} LIMIT ? OFFSET ?",
+            $columns, $from_where, $order
+        );
+        let args: &[$crate::store::SqlArg] = $args;
+        on_pool!($store, |pool| {
+            let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args)
+                .fetch_one(pool)
+                .await?;
+            let window: $crate::store::Window = ($window_for)(total);
+            let items = bind_args!(sqlx::query_as::<_, $row>(&list_sql), args)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await?;
+            $crate::store::Page { items, total }
+        })
+    }};
+}
+pub(crate) use fetch_page;
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static MYSQL_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/mysql");
 

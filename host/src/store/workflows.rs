@@ -2,8 +2,8 @@
 //! custom field definitions.
 
 use super::{
-    AppToken, CustomField, Page, State, Store, StoreResult, Transition, Window, Workflow,
-    fetch_binding_each, like_pattern, on_pool,
+    AppToken, CustomField, Page, SqlArg, State, Store, StoreResult, Transition, Window, Workflow,
+    bind_args, fetch_binding_each, fetch_page, like_pattern, on_pool,
 };
 
 const APP_TOKEN_COLUMNS: &str =
@@ -51,39 +51,18 @@ impl Store {
                 total: 0,
             });
         }
-        let mut filter = format!("is_deleted = 0 AND id IN ({})", placeholders(ids.len()));
-        if name.is_some() {
-            filter.push_str(" AND name LIKE ? ESCAPE '!'");
-        }
-        let pattern = name.map(like_pattern);
-        let count_sql = format!("SELECT COUNT(*) FROM workflows WHERE {filter}");
-        let list_sql = format!(
-            "SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE {filter} ORDER BY id LIMIT ? OFFSET ?"
+        let mut filter = format!(
+            "workflows WHERE is_deleted = 0 AND id IN ({})",
+            placeholders(ids.len())
         );
-        on_pool!(self, |pool| {
-            let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-            for id in ids {
-                count = count.bind(id);
-            }
-            if let Some(pattern) = &pattern {
-                count = count.bind(pattern);
-            }
-            let total = count.fetch_one(pool).await?;
-            let window = window_for(total);
-            let mut list = sqlx::query_as::<_, Workflow>(&list_sql);
-            for id in ids {
-                list = list.bind(id);
-            }
-            if let Some(pattern) = &pattern {
-                list = list.bind(pattern);
-            }
-            let items = list
-                .bind(window.limit)
-                .bind(window.offset)
-                .fetch_all(pool)
-                .await?;
-            Ok(Page { items, total })
-        })
+        let mut args: Vec<SqlArg> = ids.iter().map(|id| SqlArg::Int(*id)).collect();
+        if let Some(name) = name {
+            filter.push_str(" AND name LIKE ? ESCAPE '!'");
+            args.push(SqlArg::Text(like_pattern(name)));
+        }
+        Ok(
+            fetch_page!(self, Workflow, columns: WORKFLOW_COLUMNS, from_where: filter, order: "id", args: &args, window_for: window_for),
+        )
     }
 
     pub async fn workflow(&self, id: i64) -> StoreResult<Option<Workflow>> {
@@ -155,33 +134,15 @@ impl Store {
         name: Option<&str>,
         window_for: impl FnOnce(i64) -> Window,
     ) -> StoreResult<Page<State>> {
-        let mut filter = String::from("workflow_id = ? AND is_deleted = 0");
-        if name.is_some() {
+        let mut filter = String::from("states WHERE workflow_id = ? AND is_deleted = 0");
+        let mut args = vec![SqlArg::Int(workflow_id)];
+        if let Some(name) = name {
             filter.push_str(" AND name LIKE ? ESCAPE '!'");
+            args.push(SqlArg::Text(like_pattern(name)));
         }
-        let pattern = name.map(like_pattern);
-        let count_sql = format!("SELECT COUNT(*) FROM states WHERE {filter}");
-        let list_sql = format!(
-            "SELECT {STATE_COLUMNS} FROM states WHERE {filter} ORDER BY order_id, id LIMIT ? OFFSET ?"
-        );
-        on_pool!(self, |pool| {
-            let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(workflow_id);
-            if let Some(pattern) = &pattern {
-                count = count.bind(pattern);
-            }
-            let total = count.fetch_one(pool).await?;
-            let window = window_for(total);
-            let mut list = sqlx::query_as::<_, State>(&list_sql).bind(workflow_id);
-            if let Some(pattern) = &pattern {
-                list = list.bind(pattern);
-            }
-            let items = list
-                .bind(window.limit)
-                .bind(window.offset)
-                .fetch_all(pool)
-                .await?;
-            Ok(Page { items, total })
-        })
+        Ok(
+            fetch_page!(self, State, columns: STATE_COLUMNS, from_where: filter, order: "order_id, id", args: &args, window_for: window_for),
+        )
     }
 
     /// Non-deleted transitions leaving a state, timer transitions included, by id.
