@@ -37,8 +37,7 @@ async fn every_bad_signature_is_refused_with_the_reason(backend: Backend) {
     let client = server.client();
     let ts = now().to_string();
     let good = sign(&ts, DEMO_TOKEN);
-    let call =
-        |pairs: Vec<(String, String)>| client.send(Method::GET, "/api/v1.0/workflows", pairs, None);
+    let call = |pairs: Vec<(String, String)>| client.send(Method::GET, "/api/v1.0/workflows", pairs, None);
 
     let answer = call(headers(&[
         ("timestamp", &ts),
@@ -48,20 +47,10 @@ async fn every_bad_signature_is_refused_with_the_reason(backend: Backend) {
     .await;
     assert_refused(&answer, "appname is not provide in request header");
 
-    let answer = call(headers(&[
-        ("appname", ""),
-        ("timestamp", &ts),
-        ("signature", &good),
-    ]))
-    .await;
+    let answer = call(headers(&[("appname", ""), ("timestamp", &ts), ("signature", &good)])).await;
     assert_refused(&answer, "appname is not provide in request header");
 
-    let answer = call(headers(&[
-        ("appname", "crm"),
-        ("timestamp", &ts),
-        ("signature", &good),
-    ]))
-    .await;
+    let answer = call(headers(&[("appname", "crm"), ("timestamp", &ts), ("signature", &good)])).await;
     assert_refused(
         &answer,
         "Appname:crm in request header is unauthorized, please contact administrator to add authorization for appname:crm in loonflow",
@@ -80,10 +69,7 @@ async fn every_bad_signature_is_refused_with_the_reason(backend: Backend) {
         ("signature", &wrong),
     ]))
     .await;
-    assert_refused(
-        &answer,
-        "The signature you provide in request header is invalid",
-    );
+    assert_refused(&answer, "The signature you provide in request header is invalid");
 
     // The signature is case-sensitive lowercase hex, as in loonflow.
     let upper = good.to_uppercase();
@@ -93,10 +79,7 @@ async fn every_bad_signature_is_refused_with_the_reason(backend: Backend) {
         ("signature", &upper),
     ]))
     .await;
-    assert_refused(
-        &answer,
-        "The signature you provide in request header is invalid",
-    );
+    assert_refused(&answer, "The signature you provide in request header is invalid");
 
     for skew in [-121, 121, -3600] {
         let ts = (now() + skew).to_string();
@@ -137,11 +120,7 @@ async fn timestamps_inside_the_window_are_accepted(backend: Backend) {
             .send(
                 Method::GET,
                 "/api/v1.0/workflows",
-                headers(&[
-                    ("appname", DEMO_APP),
-                    ("timestamp", &ts),
-                    ("signature", &signature),
-                ]),
+                headers(&[("appname", DEMO_APP), ("timestamp", &ts), ("signature", &signature)]),
                 None,
             )
             .await;
@@ -171,9 +150,7 @@ async fn apps_see_only_their_permitted_workflows(backend: Backend) {
     assert_eq!(listed.data()["total"], 1);
 
     assert_eq!(
-        cmdb.get("/api/v1.0/workflows/2/init_state", "admin")
-            .await
-            .data()["id"],
+        cmdb.get("/api/v1.0/workflows/2/init_state", "admin").await.data()["id"],
         5
     );
     cmdb.get("/api/v1.0/workflows/1/init_state", "admin")
@@ -185,20 +162,11 @@ async fn apps_see_only_their_permitted_workflows(backend: Backend) {
     cmdb.get("/api/v1.0/workflows/states/2", "admin")
         .await
         .assert_error("have no permission");
-    assert_eq!(
-        cmdb.get("/api/v1.0/workflows/states/6", "admin")
-            .await
-            .data()["id"],
-        6
-    );
+    assert_eq!(cmdb.get("/api/v1.0/workflows/states/6", "admin").await.data()["id"], 6);
 
     // The demo app still sees all three.
     assert_eq!(
-        server
-            .client()
-            .get("/api/v1.0/workflows", "admin")
-            .await
-            .data()["total"],
+        server.client().get("/api/v1.0/workflows", "admin").await.data()["total"],
         3
     );
 }

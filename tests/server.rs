@@ -29,8 +29,7 @@ async fn start_line_has_url_app_token_and_a_working_curl(backend: Backend) {
         .arg(command)
         .output()
         .expect("run the curl example");
-    let body: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("JSON from the curl example");
+    let body: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON from the curl example");
     assert_eq!(body["code"], 0, "{body}");
     assert_eq!(body["data"]["total"], 3);
 }
@@ -39,11 +38,7 @@ async fn restart_keeps_data_and_can_replace_the_demo_token(backend: Backend) {
     let mut server = Server::start(backend).await;
     server.restart(&[]);
     assert_eq!(
-        server
-            .client()
-            .get("/api/v1.0/workflows", "admin")
-            .await
-            .data()["total"],
+        server.client().get("/api/v1.0/workflows", "admin").await.data()["total"],
         3,
         "demo not loaded twice"
     );
@@ -51,21 +46,14 @@ async fn restart_keeps_data_and_can_replace_the_demo_token(backend: Backend) {
     let old = server.client().get("/api/v1.0/workflows", "admin").await;
     old.assert_error("The signature you provide in request header is invalid");
     let fresh = server.client_for(DEMO_APP, "new-token");
-    assert_eq!(
-        fresh.get("/api/v1.0/workflows", "admin").await.data()["total"],
-        3
-    );
+    assert_eq!(fresh.get("/api/v1.0/workflows", "admin").await.data()["total"], 3);
     assert!(server.start_line().contains("new-token"));
 }
 
 async fn demo_app_can_be_renamed(backend: Backend) {
-    let server =
-        Server::start_with(backend, &["--demo-app", "oa", "--demo-token", "oa-token"]).await;
+    let server = Server::start_with(backend, &["--demo-app", "oa", "--demo-token", "oa-token"]).await;
     let oa = server.client_for("oa", "oa-token");
-    assert_eq!(
-        oa.get("/api/v1.0/workflows", "admin").await.data()["total"],
-        3
-    );
+    assert_eq!(oa.get("/api/v1.0/workflows", "admin").await.data()["total"], 3);
     server
         .client()
         .get("/api/v1.0/workflows", "admin")
@@ -75,11 +63,7 @@ async fn demo_app_can_be_renamed(backend: Backend) {
 
 async fn no_demo_starts_an_empty_server(backend: Backend) {
     let server = Server::start_with(backend, &["--no-demo"]).await;
-    assert!(
-        !server.start_line().contains("token"),
-        "{}",
-        server.start_line()
-    );
+    assert!(!server.start_line().contains("token"), "{}", server.start_line());
     server
         .client()
         .get("/api/v1.0/workflows", "admin")

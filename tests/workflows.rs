@@ -31,12 +31,7 @@ fn names(data: &Value) -> Vec<String> {
 }
 
 fn keys(object: &Value) -> Vec<&str> {
-    object
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect()
+    object.as_object().unwrap().keys().map(String::as_str).collect()
 }
 
 async fn workflow_list_shows_the_demo_workflows(backend: Backend) {
@@ -46,11 +41,7 @@ async fn workflow_list_shows_the_demo_workflows(backend: Backend) {
     let data = answer.data();
     assert_eq!(names(data), ["请假流程", "vpn申请", "请假申请"]);
     assert_eq!(
-        (
-            data["total"].clone(),
-            data["page"].clone(),
-            data["per_page"].clone()
-        ),
+        (data["total"].clone(), data["page"].clone(), data["per_page"].clone()),
         (json!(3), json!(1), json!(10))
     );
     let first = &data["value"][0];
@@ -87,22 +78,16 @@ async fn workflow_list_shows_the_demo_workflows(backend: Backend) {
 async fn workflow_list_pages_like_loonflow(backend: Backend) {
     let server = Server::start(backend).await;
     let client = server.client();
-    let second = client
-        .get("/api/v1.0/workflows?per_page=2&page=2", "admin")
-        .await;
+    let second = client.get("/api/v1.0/workflows?per_page=2&page=2", "admin").await;
     assert_eq!(names(second.data()), ["请假申请"]);
     assert_eq!(second.data()["page"], 2);
     assert_eq!(second.data()["per_page"], 2);
     assert_eq!(second.data()["total"], 3);
     // Past the end (or below 1) shows the last page, echoing the requested page.
-    let beyond = client
-        .get("/api/v1.0/workflows?per_page=2&page=9", "admin")
-        .await;
+    let beyond = client.get("/api/v1.0/workflows?per_page=2&page=9", "admin").await;
     assert_eq!(names(beyond.data()), ["请假申请"]);
     assert_eq!(beyond.data()["page"], 9);
-    let below = client
-        .get("/api/v1.0/workflows?per_page=2&page=0", "admin")
-        .await;
+    let below = client.get("/api/v1.0/workflows?per_page=2&page=0", "admin").await;
     assert_eq!(names(below.data()), ["请假申请"]);
     let first = client.get("/api/v1.0/workflows?per_page=2", "admin").await;
     assert_eq!(names(first.data()), ["请假流程", "vpn申请"]);
@@ -111,39 +96,26 @@ async fn workflow_list_pages_like_loonflow(backend: Backend) {
 async fn workflow_list_filters_by_name_and_search_value(backend: Backend) {
     let server = Server::start(backend).await;
     let client = server.client();
-    let by_name = client
-        .get("/api/v1.0/workflows?name=%E8%AF%B7%E5%81%87", "admin")
-        .await; // 请假
+    let by_name = client.get("/api/v1.0/workflows?name=%E8%AF%B7%E5%81%87", "admin").await; // 请假
     assert_eq!(names(by_name.data()), ["请假流程", "请假申请"]);
     assert_eq!(by_name.data()["total"], 2);
-    let by_search = client
-        .get("/api/v1.0/workflows?search_value=vpn", "admin")
-        .await;
+    let by_search = client.get("/api/v1.0/workflows?search_value=vpn", "admin").await;
     assert_eq!(names(by_search.data()), ["vpn申请"]);
-    let upper = client
-        .get("/api/v1.0/workflows?search_value=VPN", "admin")
-        .await;
+    let upper = client.get("/api/v1.0/workflows?search_value=VPN", "admin").await;
     assert_eq!(
         names(upper.data()),
         ["vpn申请"],
         "the filter ignores ASCII case, as loonflow's MySQL collation"
     );
     let none = client
-        .get(
-            "/api/v1.0/workflows?search_value=nothing-like-this",
-            "admin",
-        )
+        .get("/api/v1.0/workflows?search_value=nothing-like-this", "admin")
         .await;
     assert_eq!(none.data()["total"], 0);
     assert_eq!(none.data()["value"], json!([]));
     // LIKE wildcards in the filter are matched literally.
-    let wildcard = client
-        .get("/api/v1.0/workflows?search_value=%25", "admin")
-        .await;
+    let wildcard = client.get("/api/v1.0/workflows?search_value=%25", "admin").await;
     assert_eq!(wildcard.data()["total"], 0);
-    let underscore = client
-        .get("/api/v1.0/workflows?search_value=_", "admin")
-        .await;
+    let underscore = client.get("/api/v1.0/workflows?search_value=_", "admin").await;
     assert_eq!(underscore.data()["total"], 0);
 }
 
@@ -152,25 +124,16 @@ async fn workflow_list_from_admin_keeps_managed_workflows(backend: Backend) {
     let client = server.client();
     // admin is a super admin: manages everything.
     assert_eq!(
-        client
-            .get("/api/v1.0/workflows?from_admin=1", "admin")
-            .await
-            .data()["total"],
+        client.get("/api/v1.0/workflows?from_admin=1", "admin").await.data()["total"],
         3
     );
     // webb manages nothing until listed as an admin of a workflow.
     assert_eq!(
-        client
-            .get("/api/v1.0/workflows?from_admin=1", "webb")
-            .await
-            .data()["total"],
+        client.get("/api/v1.0/workflows?from_admin=1", "webb").await.data()["total"],
         0
     );
     assert_eq!(
-        client
-            .get("/api/v1.0/workflows?from_admin=0", "webb")
-            .await
-            .data()["total"],
+        client.get("/api/v1.0/workflows?from_admin=0", "webb").await.data()["total"],
         3
     );
     server
@@ -180,9 +143,7 @@ async fn workflow_list_from_admin_keeps_managed_workflows(backend: Backend) {
              VALUES (2, 'webb', 'admin', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
         )
         .await;
-    let managed = client
-        .get("/api/v1.0/workflows?from_admin=true", "webb")
-        .await;
+    let managed = client.get("/api/v1.0/workflows?from_admin=true", "webb").await;
     assert_eq!(names(managed.data()), ["vpn申请"]);
     assert_eq!(managed.data()["value"][0]["workflow_admin"], "webb");
     client
@@ -216,20 +177,14 @@ async fn bad_paging_parameters_name_the_parameter(backend: Backend) {
         .assert_error("page must be an integer");
     // An empty value means the default, as in loonflow's workflow endpoints.
     assert_eq!(
-        client
-            .get("/api/v1.0/workflows?page=&per_page=", "admin")
-            .await
-            .data()["per_page"],
+        client.get("/api/v1.0/workflows?page=&per_page=", "admin").await.data()["per_page"],
         10
     );
 }
 
 async fn init_state_gives_start_state_transitions_and_fields(backend: Backend) {
     let server = Server::start(backend).await;
-    let answer = server
-        .client()
-        .get("/api/v1.0/workflows/1/init_state", "webb")
-        .await;
+    let answer = server.client().get("/api/v1.0/workflows/1/init_state", "webb").await;
     let data = answer.data();
     assert_eq!(data["id"], 1);
     assert_eq!(data["name"], "发起人-编辑中");
@@ -245,10 +200,7 @@ async fn init_state_gives_start_state_transitions_and_fields(backend: Backend) {
         json!([{"transition_id": 1, "transition_name": "提交"}])
     );
     let fields = data["field_list"].as_array().unwrap();
-    let field_keys: Vec<&str> = fields
-        .iter()
-        .map(|f| f["field_key"].as_str().unwrap())
-        .collect();
+    let field_keys: Vec<&str> = fields.iter().map(|f| f["field_key"].as_str().unwrap()).collect();
     assert_eq!(
         field_keys,
         ["title", "date_start", "date_end", "reason"],
@@ -318,11 +270,7 @@ async fn init_state_of_the_manual_example_has_every_field_type(backend: Backend)
 async fn state_detail_has_parsed_fields_and_masked_hook_token(backend: Backend) {
     let server = Server::start(backend).await;
     let client = server.client();
-    let data = client
-        .get("/api/v1.0/workflows/states/2", "admin")
-        .await
-        .data()
-        .clone();
+    let data = client.get("/api/v1.0/workflows/states/2", "admin").await.data().clone();
     assert_eq!(
         keys(&data),
         [
@@ -348,11 +296,7 @@ async fn state_detail_has_parsed_fields_and_masked_hook_token(backend: Backend) 
     assert_eq!(data["state_field"]["title"], 1);
     assert_eq!(data["state_field"]["workflow.workflow_name"], 1);
 
-    let hook = client
-        .get("/api/v1.0/workflows/states/7", "admin")
-        .await
-        .data()
-        .clone();
+    let hook = client.get("/api/v1.0/workflows/states/7", "admin").await.data().clone();
     assert_eq!(hook["participant_type_id"], 10);
     let config: Value = serde_json::from_str(hook["participant"].as_str().unwrap()).unwrap();
     assert_eq!(
@@ -366,15 +310,8 @@ async fn state_detail_has_parsed_fields_and_masked_hook_token(backend: Backend) 
 async fn states_list_in_order_with_participant_info(backend: Backend) {
     let server = Server::start(backend).await;
     let client = server.client();
-    let data = client
-        .get("/api/v1.0/workflows/1/states", "admin")
-        .await
-        .data()
-        .clone();
-    assert_eq!(
-        names(&data),
-        ["发起人-编辑中", "tl审批中", "人事审批中", "结束"]
-    );
+    let data = client.get("/api/v1.0/workflows/1/states", "admin").await.data().clone();
+    assert_eq!(names(&data), ["发起人-编辑中", "tl审批中", "人事审批中", "结束"]);
     assert_eq!(data["total"], 4);
     let tl = &data["value"][1];
     assert_eq!(
@@ -386,63 +323,28 @@ async fn states_list_in_order_with_participant_info(backend: Backend) {
         json!({"participant": "creator_tl", "participant_name": "creator_tl", "participant_type_id": 5,
                "participant_type_name": "变量", "participant_alias": "工单创建人tl"})
     );
-    assert_eq!(
-        data["value"][2]["participant_info"]["participant_type_name"],
-        "部门"
-    );
-    assert_eq!(
-        data["value"][2]["participant_info"]["participant_alias"],
-        "人事部"
-    );
-    assert_eq!(
-        data["value"][3]["participant_info"]["participant_type_name"],
-        ""
-    );
+    assert_eq!(data["value"][2]["participant_info"]["participant_type_name"], "部门");
+    assert_eq!(data["value"][2]["participant_info"]["participant_alias"], "人事部");
+    assert_eq!(data["value"][3]["participant_info"]["participant_type_name"], "");
 
-    let vpn = client
-        .get("/api/v1.0/workflows/2/states", "admin")
-        .await
-        .data()
-        .clone();
+    let vpn = client.get("/api/v1.0/workflows/2/states", "admin").await.data().clone();
     assert_eq!(
         names(&vpn),
-        [
-            "发起人-新建中",
-            "运维人员-审批中",
-            "vpn授权中",
-            "发起人-确认中",
-            "结束"
-        ]
+        ["发起人-新建中", "运维人员-审批中", "vpn授权中", "发起人-确认中", "结束"]
     );
-    assert_eq!(
-        vpn["value"][1]["participant_info"]["participant_type_name"],
-        "角色"
-    );
-    assert_eq!(
-        vpn["value"][1]["participant_info"]["participant_alias"],
-        "运维人员"
-    );
+    assert_eq!(vpn["value"][1]["participant_info"]["participant_type_name"], "角色");
+    assert_eq!(vpn["value"][1]["participant_info"]["participant_alias"], "运维人员");
     let hook = &vpn["value"][2];
     assert_eq!(hook["participant_info"]["participant_type_name"], "hook");
-    for text in [
-        &hook["participant"],
-        &hook["participant_info"]["participant_alias"],
-    ] {
+    for text in [&hook["participant"], &hook["participant_info"]["participant_alias"]] {
         assert!(
             text.as_str().unwrap().contains("\"hook_token\":\"***\""),
             "masked: {text}"
         );
     }
-    assert_eq!(
-        vpn["value"][3]["participant_info"]["participant_alias"],
-        "工单创建人"
-    );
+    assert_eq!(vpn["value"][3]["participant_info"]["participant_alias"], "工单创建人");
 
-    let manual = client
-        .get("/api/v1.0/workflows/3/states", "admin")
-        .await
-        .data()
-        .clone();
+    let manual = client.get("/api/v1.0/workflows/3/states", "admin").await.data().clone();
     let hr = &manual["value"][3];
     assert_eq!(hr["name"], "人事部门-处理中");
     assert_eq!(hr["participant_info"]["participant_type_name"], "个人");
@@ -505,9 +407,7 @@ async fn malformed_paths_and_methods_answer_in_the_envelope(backend: Backend) {
         assert_eq!(answer.code(), -1, "{path}");
         assert!(!answer.msg().is_empty());
     }
-    let answer = client
-        .get("/api/v1.0/workflows/abc/init_state", "admin")
-        .await;
+    let answer = client.get("/api/v1.0/workflows/abc/init_state", "admin").await;
     answer.assert_error("invalid id \"abc\" in path");
     let answer = client
         .send(
@@ -524,23 +424,13 @@ async fn malformed_paths_and_methods_answer_in_the_envelope(backend: Backend) {
 async fn username_is_required_where_loonflow_requires_it(backend: Backend) {
     let server = Server::start(backend).await;
     let client = server.client();
-    for path in [
-        "/api/v1.0/workflows/1/init_state",
-        "/api/v1.0/workflows/states/1",
-    ] {
-        let answer = client
-            .send(Method::GET, path, client.signed_headers(None), None)
-            .await;
+    for path in ["/api/v1.0/workflows/1/init_state", "/api/v1.0/workflows/states/1"] {
+        let answer = client.send(Method::GET, path, client.signed_headers(None), None).await;
         answer.assert_error("请提供username");
     }
     // The list does not need a username.
     let answer = client
-        .send(
-            Method::GET,
-            "/api/v1.0/workflows",
-            client.signed_headers(None),
-            None,
-        )
+        .send(Method::GET, "/api/v1.0/workflows", client.signed_headers(None), None)
         .await;
     assert_eq!(answer.data()["total"], 3);
 }

@@ -37,8 +37,7 @@ impl From<StoreError> for ServerError {
 
 /// Logs go to stderr, so stdout carries only the start line.
 pub fn init_logging(format: LogFormat) {
-    let filter =
-        EnvFilter::try_from_env("GREBE_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_env("GREBE_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -85,10 +84,7 @@ async fn prepare_demo(store: &Store, args: &ServeArgs) -> Result<Option<String>,
     } else if let Some(token) = &args.demo_token {
         store.set_app_token(&args.demo_app, token).await?;
     }
-    Ok(store
-        .app_token_by_name(&args.demo_app)
-        .await?
-        .map(|row| row.token))
+    Ok(store.app_token_by_name(&args.demo_app).await?.map(|row| row.token))
 }
 
 /// The one line printed at start: where Grebe listens and a signed request to paste.
@@ -118,12 +114,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServerError> {
     let shutdown = shutdown_signal()?;
     println!(
         "{}",
-        start_line(
-            &url,
-            demo_token
-                .as_deref()
-                .map(|token| (args.demo_app.as_str(), token))
-        )
+        start_line(&url, demo_token.as_deref().map(|token| (args.demo_app.as_str(), token)))
     );
 
     let state = AppState {

@@ -32,12 +32,7 @@ impl Answer {
 
     /// `data` of a successful answer; panics with the message otherwise.
     pub fn data(&self) -> &Value {
-        assert_eq!(
-            self.status,
-            StatusCode::OK,
-            "HTTP status of {:?}",
-            self.body
-        );
+        assert_eq!(self.status, StatusCode::OK, "HTTP status of {:?}", self.body);
         assert_eq!(self.code(), 0, "answer {:?}", self.body);
         &self.body["data"]
     }
@@ -105,9 +100,7 @@ impl Client {
         headers: Vec<(String, String)>,
         body: Option<Value>,
     ) -> Answer {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base_url));
+        let mut request = self.http.request(method, format!("{}{path}", self.base_url));
         for (name, value) in headers {
             request = request.header(name, value);
         }

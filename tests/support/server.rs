@@ -24,8 +24,7 @@ pub enum Backend {
 /// Where MariaDB is: `GREBE_TEST_MYSQL_URL`, default the local server as root. Tests fail,
 /// never skip, when it cannot be reached.
 fn mysql_admin_url() -> String {
-    std::env::var("GREBE_TEST_MYSQL_URL")
-        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())
+    std::env::var("GREBE_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())
 }
 
 static SERVERS: AtomicUsize = AtomicUsize::new(0);
@@ -52,12 +51,9 @@ impl Database {
             Backend::MariaDb => {
                 let name = format!("grebe_t_{tag}");
                 let admin = mysql_admin_url();
-                let mut conn =
-                    sqlx::MySqlConnection::connect(&admin)
-                        .await
-                        .unwrap_or_else(|error| {
-                            panic!("MariaDB at {admin} cannot be reached: {error}")
-                        });
+                let mut conn = sqlx::MySqlConnection::connect(&admin)
+                    .await
+                    .unwrap_or_else(|error| panic!("MariaDB at {admin} cannot be reached: {error}"));
                 sqlx::query(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
                     .execute(&mut conn)
                     .await
@@ -77,18 +73,12 @@ impl Database {
             let mut conn = sqlx::MySqlConnection::connect(&self.url)
                 .await
                 .expect("connect to test database");
-            sqlx::query(sql)
-                .execute(&mut conn)
-                .await
-                .expect("fixture statement");
+            sqlx::query(sql).execute(&mut conn).await.expect("fixture statement");
         } else {
             let mut conn = sqlx::SqliteConnection::connect(&self.url)
                 .await
                 .expect("connect to test database");
-            sqlx::query(sql)
-                .execute(&mut conn)
-                .await
-                .expect("fixture statement");
+            sqlx::query(sql).execute(&mut conn).await.expect("fixture statement");
         }
     }
 }
@@ -190,18 +180,13 @@ impl Server {
             let _ = BufReader::new(stdout).read_line(&mut line);
             let _ = sender.send(line);
         });
-        let line = receiver
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_default();
+        let line = receiver.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
         self.child = Some(child);
         let Some(start) = line.find("http://") else {
             let log = std::fs::read_to_string(self.log_path()).unwrap_or_default();
             panic!("grebe did not start; stdout {line:?}; log:\n{log}");
         };
-        let url: String = line[start..]
-            .chars()
-            .take_while(|c| !c.is_whitespace())
-            .collect();
+        let url: String = line[start..].chars().take_while(|c| !c.is_whitespace()).collect();
         self.base_url = url;
         self.start_line = line.trim_end().to_string();
     }

@@ -16,9 +16,9 @@ pub struct Caller {
 impl Caller {
     /// The acting username, or an error naming the header.
     pub fn require_username(&self) -> Result<&str, ApiError> {
-        self.username.as_deref().ok_or_else(|| {
-            ApiError::Client("请提供username (the username header is missing)".into())
-        })
+        self.username
+            .as_deref()
+            .ok_or_else(|| ApiError::Client("请提供username (the username header is missing)".into()))
     }
 }
 

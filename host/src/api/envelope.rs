@@ -29,9 +29,7 @@ pub enum ApiError {
 impl From<EngineError> for ApiError {
     fn from(error: EngineError) -> ApiError {
         match error {
-            EngineError::Invalid(msg) | EngineError::NotFound(msg) | EngineError::Denied(msg) => {
-                ApiError::Client(msg)
-            }
+            EngineError::Invalid(msg) | EngineError::NotFound(msg) | EngineError::Denied(msg) => ApiError::Client(msg),
             EngineError::Store(error) => ApiError::Internal(error.to_string()),
         }
     }
@@ -49,11 +47,7 @@ impl From<AuthError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, msg, data) = match self {
-            ApiError::Auth(msg) => (
-                StatusCode::OK,
-                format!("permission check fail：{msg}"),
-                json!([]),
-            ),
+            ApiError::Auth(msg) => (StatusCode::OK, format!("permission check fail：{msg}"), json!([])),
             ApiError::Client(msg) => (StatusCode::OK, msg, json!({})),
             ApiError::NotFound(msg) => (StatusCode::NOT_FOUND, msg, json!({})),
             ApiError::MethodNotAllowed => (

@@ -18,9 +18,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
         let Query(map) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
-            .map_err(|rejection| {
-                ApiError::Client(format!("invalid query string: {}", rejection.body_text()))
-            })?;
+            .map_err(|rejection| ApiError::Client(format!("invalid query string: {}", rejection.body_text())))?;
         Ok(Params(map))
     }
 }
@@ -83,10 +81,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
             .ok()
             .filter(|id| *id >= 0)
             .map(Id)
-            .ok_or_else(|| {
-                ApiError::NotFound(format!(
-                    "invalid id {raw:?} in path: expected a non-negative integer"
-                ))
-            })
+            .ok_or_else(|| ApiError::NotFound(format!("invalid id {raw:?} in path: expected a non-negative integer")))
     }
 }

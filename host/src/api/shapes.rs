@@ -21,12 +21,7 @@ pub fn json_text(text: &str) -> Value {
 }
 
 /// `{"value": [...], "per_page", "page", "total"}` with the page the caller asked for.
-pub fn page<T>(
-    page: Page<T>,
-    requested_page: i64,
-    per_page: i64,
-    item: impl Fn(T) -> Value,
-) -> Value {
+pub fn page<T>(page: Page<T>, requested_page: i64, per_page: i64, item: impl Fn(T) -> Value) -> Value {
     json!({
         "value": page.items.into_iter().map(item).collect::<Vec<_>>(),
         "per_page": per_page,
@@ -50,20 +45,11 @@ pub fn state_dict(state: &State, with_fields: bool) -> Map<String, Value> {
     dict.insert("order_id".into(), json!(state.order_id));
     dict.insert("type_id".into(), json!(state.type_id));
     dict.insert("enable_retreat".into(), json!(state.enable_retreat));
-    dict.insert(
-        "remember_last_man_enable".into(),
-        json!(state.remember_last_man_enable),
-    );
-    dict.insert(
-        "participant_type_id".into(),
-        json!(state.participant_type_id),
-    );
+    dict.insert("remember_last_man_enable".into(), json!(state.remember_last_man_enable));
+    dict.insert("participant_type_id".into(), json!(state.participant_type_id));
     dict.insert(
         "participant".into(),
-        json!(mask_hook_token(
-            state.participant_type_id,
-            &state.participant
-        )),
+        json!(mask_hook_token(state.participant_type_id, &state.participant)),
     );
     dict.insert("distribute_type_id".into(), json!(state.distribute_type_id));
     if with_fields {

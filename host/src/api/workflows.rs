@@ -49,11 +49,7 @@ fn workflow_item(summary: WorkflowSummary) -> Value {
 }
 
 /// GET /api/v1.0/workflows/{id}/init_state
-pub async fn init_state(
-    Shared(state): Shared<AppState>,
-    caller: Caller,
-    Id(workflow_id): Id,
-) -> ApiResult {
+pub async fn init_state(Shared(state): Shared<AppState>, caller: Caller, Id(workflow_id): Id) -> ApiResult {
     caller.require_username()?;
     let init = state.engine.init_state(&caller.app, workflow_id).await?;
     let mut data = shapes::state_dict(&init.state, false);
@@ -72,11 +68,7 @@ pub async fn init_state(
 }
 
 /// GET /api/v1.0/workflows/states/{id}
-pub async fn state_detail(
-    Shared(state): Shared<AppState>,
-    caller: Caller,
-    Id(state_id): Id,
-) -> ApiResult {
+pub async fn state_detail(Shared(state): Shared<AppState>, caller: Caller, Id(state_id): Id) -> ApiResult {
     caller.require_username()?;
     let found = state.engine.state_detail(&caller.app, state_id).await?;
     let dict = shapes::state_dict(&found, true);
@@ -98,28 +90,13 @@ pub async fn state_detail(
 }
 
 /// GET /api/v1.0/workflows/{id}/states
-pub async fn states(
-    Shared(state): Shared<AppState>,
-    caller: Caller,
-    Id(workflow_id): Id,
-    params: Params,
-) -> ApiResult {
+pub async fn states(Shared(state): Shared<AppState>, caller: Caller, Id(workflow_id): Id, params: Params) -> ApiResult {
     let paging = params.paging()?;
     let page = state
         .engine
-        .list_states(
-            &caller.app,
-            workflow_id,
-            params.text("search_value"),
-            paging,
-        )
+        .list_states(&caller.app, workflow_id, params.text("search_value"), paging)
         .await?;
-    Ok(ok(shapes::page(
-        page,
-        paging.page,
-        paging.per_page,
-        state_item,
-    )))
+    Ok(ok(shapes::page(page, paging.page, paging.per_page, state_item)))
 }
 
 fn state_item(listing: StateListing) -> Value {

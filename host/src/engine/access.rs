@@ -52,10 +52,7 @@ impl Engine {
         match self.store().user(username).await? {
             None => Ok(Vec::new()),
             Some(user) if user.is_admin => Ok(self.store().all_workflow_ids().await?),
-            Some(_) => Ok(self
-                .store()
-                .workflow_ids_created_or_administered_by(username)
-                .await?),
+            Some(_) => Ok(self.store().workflow_ids_created_or_administered_by(username).await?),
         }
     }
 }

@@ -51,11 +51,7 @@ pub fn sign(timestamp: &str, token: &str) -> String {
 
 impl Engine {
     /// Checks a request's signature at `now` (unix seconds) and returns the calling app.
-    pub async fn authenticate(
-        &self,
-        headers: &SignedHeaders<'_>,
-        now: i64,
-    ) -> Result<App, AuthError> {
+    pub async fn authenticate(&self, headers: &SignedHeaders<'_>, now: i64) -> Result<App, AuthError> {
         let appname = headers
             .appname
             .filter(|name| !name.is_empty())
@@ -93,9 +89,6 @@ mod tests {
     #[test]
     fn signature_is_md5_of_timestamp_then_token() {
         // md5("1700000000abc"), computed independently with Python's hashlib.
-        assert_eq!(
-            sign("1700000000", "abc"),
-            "cd914fd8d6df064f1d57d60df13e34f3"
-        );
+        assert_eq!(sign("1700000000", "abc"), "cd914fd8d6df064f1d57d60df13e34f3");
     }
 }

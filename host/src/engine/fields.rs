@@ -157,18 +157,11 @@ pub fn creation_fields(start: &State, custom_fields: &[CustomField]) -> Vec<Fiel
         .iter()
         .filter(|field| field.key == "title")
         .map(|field| FieldEntry::builtin(field, Value::Null))
-        .chain(
-            custom_fields
-                .iter()
-                .map(|field| FieldEntry::custom(field, Value::Null)),
-        );
+        .chain(custom_fields.iter().map(|field| FieldEntry::custom(field, Value::Null)));
     attributed(candidates, &field_attributes(start))
 }
 
-fn attributed(
-    candidates: impl Iterator<Item = FieldEntry>,
-    attributes: &[(String, i64)],
-) -> Vec<FieldEntry> {
+fn attributed(candidates: impl Iterator<Item = FieldEntry>, attributes: &[(String, i64)]) -> Vec<FieldEntry> {
     let mut entries: Vec<FieldEntry> = candidates
         .filter_map(|mut entry| {
             let (_, attribute) = attributes.iter().find(|(key, _)| *key == entry.key)?;

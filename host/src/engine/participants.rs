@@ -47,27 +47,20 @@ pub fn mask_hook_token(participant_type_id: i64, participant: &str) -> String {
 }
 
 fn comma_items(text: &str) -> impl Iterator<Item = &str> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
+    text.split(',').map(str::trim).filter(|item| !item.is_empty())
 }
 
 impl Engine {
     /// Describes the configured participants of each state, with the directory look-ups done
     /// in one batch per kind.
-    pub async fn describe_state_participants(
-        &self,
-        states: &[State],
-    ) -> EngineResult<Vec<ParticipantInfo>> {
+    pub async fn describe_state_participants(&self, states: &[State]) -> EngineResult<Vec<ParticipantInfo>> {
         let mut usernames: Vec<&str> = Vec::new();
         let mut dept_ids: Vec<i64> = Vec::new();
         let mut role_ids: Vec<i64> = Vec::new();
         for state in states {
             match state.participant_type_id {
                 PERSON | PEOPLE => usernames.extend(comma_items(&state.participant)),
-                DEPT => dept_ids.extend(
-                    comma_items(&state.participant).filter_map(|id| id.parse::<i64>().ok()),
-                ),
+                DEPT => dept_ids.extend(comma_items(&state.participant).filter_map(|id| id.parse::<i64>().ok())),
                 ROLE => role_ids.extend(state.participant.trim().parse::<i64>().ok()),
                 _ => {}
             }
@@ -94,12 +87,7 @@ impl Engine {
             .map(|r| (r.id, r.name))
             .collect();
 
-        let alias_of = |name: &str| {
-            aliases
-                .get(name)
-                .cloned()
-                .unwrap_or_else(|| name.to_string())
-        };
+        let alias_of = |name: &str| aliases.get(name).cloned().unwrap_or_else(|| name.to_string());
         let unknown = || "未知".to_string();
         Ok(states
             .iter()

@@ -45,24 +45,19 @@ fn workflow_not_found(id: i64) -> EngineError {
 
 impl Engine {
     /// The app's workflows (further limited to those the user manages with `from_admin`).
-    pub async fn list_workflows(
-        &self,
-        app: &App,
-        query: &WorkflowListQuery,
-    ) -> EngineResult<Page<WorkflowSummary>> {
+    pub async fn list_workflows(&self, app: &App, query: &WorkflowListQuery) -> EngineResult<Page<WorkflowSummary>> {
         let mut ids = app.workflow_ids.clone();
         if query.from_admin {
-            let username = query.username.as_deref().ok_or_else(|| {
-                EngineError::Invalid("username header is needed when from_admin is set".into())
-            })?;
+            let username = query
+                .username
+                .as_deref()
+                .ok_or_else(|| EngineError::Invalid("username header is needed when from_admin is set".into()))?;
             let managed = self.managed_workflow_ids(username).await?;
             ids.retain(|id| managed.contains(id));
         }
         let page = self
             .store()
-            .workflows_page(&ids, query.name.as_deref(), |total| {
-                query.paging.window(total)
-            })
+            .workflows_page(&ids, query.name.as_deref(), |total| query.paging.window(total))
             .await?;
         let page_ids: Vec<i64> = page.items.iter().map(|workflow| workflow.id).collect();
         let mut admins: HashMap<i64, Vec<String>> = HashMap::new();
@@ -112,9 +107,11 @@ impl Engine {
 
     /// A state of a workflow the app may use.
     pub async fn state_detail(&self, app: &App, state_id: i64) -> EngineResult<State> {
-        let state = self.store().state(state_id).await?.ok_or_else(|| {
-            EngineError::NotFound(format!("工单状态不存在或已被删除 (state {state_id})"))
-        })?;
+        let state = self
+            .store()
+            .state(state_id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("工单状态不存在或已被删除 (state {state_id})")))?;
         self.permitted_workflow(app, state.workflow_id).await?;
         Ok(state)
     }

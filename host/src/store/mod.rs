@@ -12,9 +12,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use error::StoreError;
 pub use rows::*;
@@ -86,9 +84,7 @@ macro_rules! fetch_page {
         );
         let args: &[$crate::store::SqlArg] = $args;
         on_pool!($store, |pool| {
-            let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args)
-                .fetch_one(pool)
-                .await?;
+            let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args).fetch_one(pool).await?;
             let window: $crate::store::Window = ($window_for)(total);
             let items = bind_args!(sqlx::query_as::<_, $row>(&list_sql), args)
                 .bind(window.limit)

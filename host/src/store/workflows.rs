@@ -2,8 +2,8 @@
 //! custom field definitions.
 
 use super::{
-    AppToken, CustomField, Page, SqlArg, State, Store, StoreResult, Transition, Window, Workflow,
-    bind_args, fetch_binding_each, fetch_page, like_pattern, on_pool,
+    AppToken, CustomField, Page, SqlArg, State, Store, StoreResult, Transition, Window, Workflow, bind_args,
+    fetch_binding_each, fetch_page, like_pattern, on_pool,
 };
 
 const APP_TOKEN_COLUMNS: &str =
@@ -51,10 +51,7 @@ impl Store {
                 total: 0,
             });
         }
-        let mut filter = format!(
-            "workflows WHERE is_deleted = 0 AND id IN ({})",
-            placeholders(ids.len())
-        );
+        let mut filter = format!("workflows WHERE is_deleted = 0 AND id IN ({})", placeholders(ids.len()));
         let mut args: Vec<SqlArg> = ids.iter().map(|id| SqlArg::Int(*id)).collect();
         if let Some(name) = name {
             filter.push_str(" AND name LIKE ? ESCAPE '!'");
@@ -66,8 +63,7 @@ impl Store {
     }
 
     pub async fn workflow(&self, id: i64) -> StoreResult<Option<Workflow>> {
-        let sql =
-            format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE id = ? AND is_deleted = 0");
+        let sql = format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE id = ? AND is_deleted = 0");
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Workflow>(&sql)
             .bind(id)
             .fetch_optional(pool)
@@ -83,10 +79,7 @@ impl Store {
     }
 
     /// Ids of the non-deleted workflows that `username` created or is a listed admin of.
-    pub async fn workflow_ids_created_or_administered_by(
-        &self,
-        username: &str,
-    ) -> StoreResult<Vec<i64>> {
+    pub async fn workflow_ids_created_or_administered_by(&self, username: &str) -> StoreResult<Vec<i64>> {
         let sql = "SELECT id FROM workflows WHERE is_deleted = 0 AND (creator = ? OR id IN \
                    (SELECT workflow_id FROM workflow_admins WHERE username = ? AND is_deleted = 0)) ORDER BY id";
         Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
@@ -161,11 +154,9 @@ impl Store {
         let sql = format!(
             "SELECT {CUSTOM_FIELD_COLUMNS} FROM custom_fields WHERE workflow_id = ? AND is_deleted = 0 ORDER BY id"
         );
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, CustomField>(
-            &sql
-        )
-        .bind(workflow_id)
-        .fetch_all(pool)
-        .await?))
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, CustomField>(&sql)
+            .bind(workflow_id)
+            .fetch_all(pool)
+            .await?))
     }
 }
