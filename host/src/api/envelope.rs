@@ -12,6 +12,11 @@ pub fn ok(data: Value) -> Response {
     Json(json!({"code": 0, "msg": "", "data": data})).into_response()
 }
 
+/// A successful answer with loonflow's fixed success text in `msg`.
+pub fn ok_with_msg(data: Value, msg: &str) -> Response {
+    Json(json!({"code": 0, "msg": msg, "data": data})).into_response()
+}
+
 /// Everything a handler can fail with. Client errors name the field and the problem; internal
 /// errors are logged with the request's span and answered with a generic message.
 #[derive(Debug)]

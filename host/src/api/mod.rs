@@ -2,9 +2,11 @@
 //! shapes of loonflow's API. No SQL and no rules here; handlers call the engine.
 
 mod auth;
+mod body;
 mod envelope;
 mod params;
 mod shapes;
+mod tickets;
 mod workflows;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,7 +17,7 @@ use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, patch, post};
 use tracing::Instrument;
 
 pub use auth::Caller;
@@ -35,7 +37,17 @@ pub fn app(state: AppState) -> Router {
         .route("/workflows", get(workflows::list))
         .route("/workflows/states/{id}", get(workflows::state_detail))
         .route("/workflows/{id}/init_state", get(workflows::init_state))
-        .route("/workflows/{id}/states", get(workflows::states));
+        .route("/workflows/{id}/states", get(workflows::states))
+        .route("/tickets", get(tickets::list).post(tickets::create))
+        .route("/tickets/states", get(tickets::states))
+        .route("/tickets/num_statistics", get(tickets::num_statistics))
+        .route("/tickets/{id}", get(tickets::detail).patch(tickets::handle))
+        .route("/tickets/{id}/transitions", get(tickets::transitions))
+        .route("/tickets/{id}/flowlogs", get(tickets::flow_logs))
+        .route("/tickets/{id}/flowsteps", get(tickets::flow_steps))
+        .route("/tickets/{id}/fields", patch(tickets::update_fields))
+        .route("/tickets/{id}/comments", post(tickets::comment))
+        .route("/tickets/{id}/participant_info", get(tickets::participant_info));
     Router::new()
         .nest("/api/v1.0", api)
         .fallback(|| async { ApiError::NotFound("no such path".into()) })

@@ -6,7 +6,9 @@ use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 
 use super::ApiError;
-use crate::engine::{MAX_PER_PAGE, Paging};
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::engine::{MAX_PER_PAGE, Paging, parse_date, parse_datetime};
 
 /// The query string as text parameters. Empty values count as absent.
 #[derive(Debug, Default)]
@@ -48,6 +50,57 @@ impl Params {
             Some(other) => Err(ApiError::Client(format!(
                 "{name} must be 0, 1, true or false, got {other:?}"
             ))),
+        }
+    }
+
+    /// A comma list of integers, e.g. `1,2,3`.
+    pub fn ids(&self, name: &str) -> Result<Option<Vec<i64>>, ApiError> {
+        let Some(text) = self.text(name) else { return Ok(None) };
+        text.split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| item.parse::<i64>())
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+            .map_err(|_| ApiError::Client(format!("{name} must be integers separated by commas, got {text:?}")))
+    }
+
+    /// A datetime (`YYYY-MM-DD HH:MM:SS`) or a date meaning its midnight.
+    pub fn datetime(&self, name: &str) -> Result<Option<NaiveDateTime>, ApiError> {
+        self.text(name)
+            .map(|text| {
+                parse_datetime(text).ok_or_else(|| {
+                    ApiError::Client(format!(
+                        "{name} must be a date YYYY-MM-DD or a datetime YYYY-MM-DD HH:MM:SS, got {text:?}"
+                    ))
+                })
+            })
+            .transpose()
+    }
+
+    /// A date `YYYY-MM-DD`.
+    pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, ApiError> {
+        self.text(name)
+            .map(|text| {
+                parse_date(text)
+                    .ok_or_else(|| ApiError::Client(format!("{name} must be a date YYYY-MM-DD, got {text:?}")))
+            })
+            .transpose()
+    }
+
+    /// `1`/`true` or `0`/`false`; absent is `None`.
+    pub fn optional_flag(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        match self.text(name) {
+            None => Ok(None),
+            Some(_) => self.flag(name).map(Some),
+        }
+    }
+
+    /// An optional integer.
+    pub fn optional_int(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        match self.text(name) {
+            None => Ok(None),
+            Some(_) => self.int(name, 0).map(Some),
         }
     }
 

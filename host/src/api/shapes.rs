@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use serde_json::{Map, Value, json};
 
-use crate::engine::{FieldEntry, ParticipantInfo, mask_hook_token};
+use crate::engine::{CreatorInfo, FieldEntry, ParticipantInfo, mask_hook_token};
 use crate::store::{Page, State};
 
 /// `YYYY-MM-DD HH:MM:SS`, loonflow's datetime form.
@@ -85,4 +85,30 @@ pub fn field_entry(entry: &FieldEntry) -> Value {
         "field_template": entry.template,
         "label": json_text(&entry.label),
     })
+}
+
+/// `creator_info` of tickets (spec 12.5).
+pub fn creator_info(creator: &CreatorInfo) -> Value {
+    match &creator.user {
+        Some(user) => json!({
+            "username": user.username,
+            "alias": user.alias,
+            "is_active": user.is_active,
+            "email": user.email,
+            "phone": user.phone,
+            "dept_info": match &creator.dept {
+                Some(dept) => json!({
+                    "id": dept.id,
+                    "name": dept.name,
+                    "parent_dept_id": dept.parent_dept_id,
+                    "leader": dept.leader,
+                    "approver": dept.approver,
+                }),
+                None => json!({"id": user.dept_id, "name": ""}),
+            },
+        }),
+        None => json!({
+            "username": creator.username, "alias": "", "is_active": false, "email": "", "phone": "", "dept_info": {}
+        }),
+    }
 }

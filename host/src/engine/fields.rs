@@ -172,3 +172,36 @@ fn attributed(candidates: impl Iterator<Item = FieldEntry>, attributes: &[(Strin
     entries.sort_by_key(|entry| entry.order_id);
     entries
 }
+
+/// Which fields a ticket shows: those its current state lists, with their attributes (users
+/// who may handle it), or those the workflow lists for viewers, read-only.
+pub enum Shown {
+    ForHandler(Vec<(String, i64)>),
+    ForViewer(Vec<String>),
+}
+
+/// The fields of a ticket's detail (spec 8.3): built-in fields with `builtin` giving their
+/// values, then custom fields with theirs; kept as `shown` says, by order_id (stable).
+pub fn ticket_fields(
+    builtin: impl Fn(&str) -> Value,
+    custom_fields: &[CustomField],
+    custom_value: impl Fn(&str) -> Value,
+    shown: &Shown,
+) -> Vec<FieldEntry> {
+    let candidates = BUILTIN_FIELDS
+        .iter()
+        .map(|field| FieldEntry::builtin(field, builtin(field.key)))
+        .chain(
+            custom_fields
+                .iter()
+                .map(|field| FieldEntry::custom(field, custom_value(&field.field_key))),
+        );
+    match shown {
+        Shown::ForHandler(attributes) => attributed(candidates, attributes),
+        Shown::ForViewer(keys) => {
+            let mut entries: Vec<FieldEntry> = candidates.filter(|entry| keys.contains(&entry.key)).collect();
+            entries.sort_by_key(|entry| entry.order_id);
+            entries
+        }
+    }
+}

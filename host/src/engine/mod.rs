@@ -1,20 +1,44 @@
-//! Loonflow's rules: who may call, which workflows an app and a user may see, what a creator
-//! needs to start a ticket. The engine knows neither HTTP nor JSON shapes; `api` converts.
+//! Loonflow's rules: who may call, which workflows an app and a user may see, the ticket
+//! lifecycle. The engine knows neither HTTP nor JSON shapes; `api` converts.
 
 mod access;
 mod auth;
+pub mod constants;
+mod create;
+mod directory;
+mod edits;
 mod error;
 mod fields;
+mod handle;
+mod history;
+mod lifecycle;
+mod limits;
+mod overview;
 mod paging;
 mod participants;
+mod permissions;
+mod reads;
+mod resolve;
+mod snapshot;
+mod values;
+mod views;
 mod workflows;
 
 pub use access::App;
 pub use auth::{AuthError, SIGNATURE_WINDOW_SECS, SignedHeaders};
+pub use create::NewTicketRequest;
 pub use error::{EngineError, EngineResult};
 pub use fields::FieldEntry;
+pub use handle::HandleRequest;
+pub use history::{LogView, Step};
+pub use overview::DayCount;
 pub use paging::{MAX_PER_PAGE, Paging};
 pub use participants::{ParticipantInfo, mask_hook_token};
+pub use permissions::{HandleCheck, HandleRight};
+pub use reads::{Actions, Category, TicketDetail, TicketQuery};
+pub use snapshot::base_values;
+pub use values::{parse_date, parse_datetime};
+pub use views::{CreatorInfo, TicketView};
 pub use workflows::{InitState, StateListing, WorkflowListQuery, WorkflowSummary};
 
 use crate::store::Store;

@@ -8,16 +8,7 @@ use serde_json::Value;
 use super::{Engine, EngineResult};
 use crate::store::State;
 
-/// Participant types of loonflow (spec 3.2).
-pub mod participant_type {
-    pub const PERSON: i64 = 1;
-    pub const PEOPLE: i64 = 2;
-    pub const DEPT: i64 = 3;
-    pub const ROLE: i64 = 4;
-    pub const VARIABLE: i64 = 5;
-    pub const HOOK: i64 = 10;
-}
-use participant_type::*;
+use super::constants::participant_type::*;
 
 /// Who handles a state, in display form.
 #[derive(Debug, Clone, PartialEq, Eq)]

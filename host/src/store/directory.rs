@@ -50,4 +50,49 @@ impl Store {
         );
         Ok(fetch_binding_each!(self, Role, &sql, ids))
     }
+
+    /// Every non-deleted department (the table is small; trees are walked in memory).
+    pub async fn all_depts(&self) -> StoreResult<Vec<Dept>> {
+        let sql = "SELECT id, name, parent_dept_id, leader, approver FROM depts WHERE is_deleted = 0 ORDER BY id";
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Dept>(sql)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// Usernames of the active, non-deleted users in these departments, by user id.
+    pub async fn usernames_in_depts(&self, dept_ids: &[i64]) -> StoreResult<Vec<String>> {
+        if dept_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT username FROM users WHERE is_deleted = 0 AND is_active = 1 AND dept_id IN ({}) ORDER BY id",
+            placeholders(dept_ids.len())
+        );
+        Ok(on_pool!(self, |pool| {
+            let mut query = sqlx::query_scalar::<_, String>(&sql);
+            for id in dept_ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await?
+        }))
+    }
+
+    /// Usernames of the active, non-deleted members of a role, by user id.
+    pub async fn role_member_usernames(&self, role_id: i64) -> StoreResult<Vec<String>> {
+        let sql = "SELECT u.username FROM users u JOIN user_roles r ON r.user_id = u.id \
+                   WHERE r.role_id = ? AND r.is_deleted = 0 AND u.is_deleted = 0 AND u.is_active = 1 ORDER BY u.id";
+        Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, String>(sql)
+            .bind(role_id)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// Ids of the roles a user belongs to.
+    pub async fn role_ids_of_user(&self, user_id: i64) -> StoreResult<Vec<i64>> {
+        let sql = "SELECT role_id FROM user_roles WHERE user_id = ? AND is_deleted = 0 ORDER BY role_id";
+        Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?))
+    }
 }

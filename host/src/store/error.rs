@@ -11,3 +11,18 @@ pub enum StoreError {
     #[error("unsupported database url {0:?}: expected sqlite://… or mysql://…")]
     UnsupportedUrl(String),
 }
+
+impl StoreError {
+    /// A failure that retrying the whole transaction may cure: a deadlock or lock timeout on
+    /// MySQL, a busy or locked database on SQLite.
+    pub fn is_transient(&self) -> bool {
+        let StoreError::Database(sqlx::Error::Database(error)) = self else {
+            return false;
+        };
+        let code = error.code();
+        matches!(
+            code.as_deref(),
+            Some("1213") | Some("1205") | Some("40001") | Some("5") | Some("6") | Some("517")
+        )
+    }
+}

@@ -5,7 +5,11 @@
 mod demo;
 mod directory;
 mod error;
+mod relations;
 mod rows;
+mod tickets;
+mod tx;
+mod values;
 mod workflows;
 
 use std::str::FromStr;
@@ -16,6 +20,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use error::StoreError;
 pub use rows::*;
+pub use tickets::{TicketFilter, UserScope};
+pub use tx::Tx;
+pub(crate) use tx::on_tx;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -40,7 +47,7 @@ pub(crate) use on_pool;
 /// Fetches all `$row`s of `$sql`, binding each of `$values` in turn (for `IN (…)` lists).
 macro_rules! fetch_binding_each {
     ($store:expr, $row:ty, $sql:expr, $values:expr) => {
-        on_pool!($store, |pool| {
+        $crate::store::on_pool!($store, |pool| {
             let mut query = sqlx::query_as::<_, $row>($sql);
             for value in $values {
                 query = query.bind(value);
@@ -56,6 +63,7 @@ pub(crate) use fetch_binding_each;
 pub(crate) enum SqlArg {
     Int(i64),
     Text(String),
+    DateTime(chrono::NaiveDateTime),
 }
 
 /// Binds each `SqlArg` of `$args` to `$query` in order.
@@ -66,6 +74,7 @@ macro_rules! bind_args {
             query = match arg {
                 $crate::store::SqlArg::Int(value) => query.bind(*value),
                 $crate::store::SqlArg::Text(value) => query.bind(value.as_str()),
+                $crate::store::SqlArg::DateTime(value) => query.bind(*value),
             };
         }
         query
@@ -83,10 +92,12 @@ macro_rules! fetch_page {
             $columns, $from_where, $order
         );
         let args: &[$crate::store::SqlArg] = $args;
-        on_pool!($store, |pool| {
-            let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args).fetch_one(pool).await?;
+        $crate::store::on_pool!($store, |pool| {
+            let total: i64 = $crate::store::bind_args!(sqlx::query_scalar(&count_sql), args)
+                .fetch_one(pool)
+                .await?;
             let window: $crate::store::Window = ($window_for)(total);
-            let items = bind_args!(sqlx::query_as::<_, $row>(&list_sql), args)
+            let items = $crate::store::bind_args!(sqlx::query_as::<_, $row>(&list_sql), args)
                 .bind(window.limit)
                 .bind(window.offset)
                 .fetch_all(pool)
@@ -158,16 +169,19 @@ pub fn now() -> chrono::NaiveDateTime {
     now.with_nanosecond(0).unwrap_or(now)
 }
 
-/// Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '!'`.
-fn like_pattern(needle: &str) -> String {
-    let mut pattern = String::with_capacity(needle.len() + 2);
-    pattern.push('%');
+/// `needle` with `%`, `_` and the escape character itself escaped for `LIKE … ESCAPE '!'`.
+fn like_escape(needle: &str) -> String {
+    let mut escaped = String::with_capacity(needle.len());
     for c in needle.chars() {
         if matches!(c, '%' | '_' | '!') {
-            pattern.push('!');
+            escaped.push('!');
         }
-        pattern.push(c);
+        escaped.push(c);
     }
-    pattern.push('%');
-    pattern
+    escaped
+}
+
+/// A `LIKE … ESCAPE '!'` pattern matching text that contains `needle`.
+fn like_pattern(needle: &str) -> String {
+    format!("%{}%", like_escape(needle))
 }

@@ -1,6 +1,6 @@
 //! Rows as stored. Column names follow loonflow's tables so the API can emit its row dicts.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -133,4 +133,128 @@ pub struct Page<T> {
 pub struct Window {
     pub offset: i64,
     pub limit: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Ticket {
+    pub id: i64,
+    pub creator: String,
+    pub gmt_created: NaiveDateTime,
+    pub gmt_modified: NaiveDateTime,
+    pub is_deleted: bool,
+    pub title: String,
+    pub workflow_id: i64,
+    pub sn: String,
+    pub state_id: i64,
+    pub parent_ticket_id: i64,
+    pub parent_ticket_state_id: i64,
+    pub participant_type_id: i64,
+    pub participant: String,
+    pub relation: String,
+    pub in_add_node: bool,
+    pub add_node_man: String,
+    pub script_run_last_result: bool,
+    pub act_state_id: i64,
+    pub multi_all_person: String,
+    pub version: i64,
+}
+
+/// A stored custom-field value: one typed column is meaningful, chosen by `field_type_id`.
+#[derive(Debug, Clone, FromRow)]
+pub struct StoredValue {
+    pub ticket_id: i64,
+    pub field_key: String,
+    pub field_type_id: i64,
+    pub char_value: String,
+    pub int_value: i64,
+    pub float_value: f64,
+    pub bool_value: bool,
+    pub date_value: Option<NaiveDate>,
+    pub datetime_value: Option<NaiveDateTime>,
+    pub radio_value: String,
+    pub checkbox_value: String,
+    pub select_value: String,
+    pub multi_select_value: String,
+    pub text_value: String,
+    pub username_value: String,
+    pub multi_username_value: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct FlowLog {
+    pub id: i64,
+    pub creator: String,
+    pub gmt_created: NaiveDateTime,
+    pub ticket_id: i64,
+    pub transition_id: i64,
+    pub suggestion: String,
+    pub participant_type_id: i64,
+    pub participant: String,
+    pub state_id: i64,
+    pub intervene_type_id: i64,
+    pub ticket_data: String,
+}
+
+/// The columns a new ticket is inserted with.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub sn: String,
+    pub title: String,
+    pub workflow_id: i64,
+    pub state_id: i64,
+    pub parent_ticket_id: i64,
+    pub parent_ticket_state_id: i64,
+    pub participant_type_id: i64,
+    pub participant: String,
+    pub relation: String,
+    pub act_state_id: i64,
+    pub multi_all_person: String,
+    pub creator: String,
+}
+
+/// The columns an operation on an existing ticket may change.
+#[derive(Debug, Clone)]
+pub struct TicketChange {
+    pub title: String,
+    pub state_id: i64,
+    pub participant_type_id: i64,
+    pub participant: String,
+    pub relation: String,
+    pub in_add_node: bool,
+    pub add_node_man: String,
+    pub act_state_id: i64,
+    pub multi_all_person: String,
+}
+
+/// A typed value for one custom field; `Clear` removes the value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypedValue {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+    Clear,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldWrite {
+    pub key: String,
+    pub name: String,
+    pub type_id: i64,
+    pub value: TypedValue,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewFlowLog {
+    pub ticket_id: i64,
+    pub transition_id: i64,
+    pub suggestion: String,
+    pub participant_type_id: i64,
+    pub participant: String,
+    pub state_id: i64,
+    pub intervene_type_id: i64,
+    pub ticket_data: String,
+    pub creator: String,
 }

@@ -2,8 +2,8 @@
 //! custom field definitions.
 
 use super::{
-    AppToken, CustomField, Page, SqlArg, State, Store, StoreResult, Transition, Window, Workflow, bind_args,
-    fetch_binding_each, fetch_page, like_pattern, on_pool,
+    AppToken, CustomField, Page, SqlArg, State, Store, StoreResult, Transition, Window, Workflow, fetch_binding_each,
+    fetch_page, like_pattern, on_pool,
 };
 
 const APP_TOKEN_COLUMNS: &str =
@@ -157,6 +157,73 @@ impl Store {
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, CustomField>(&sql)
             .bind(workflow_id)
             .fetch_all(pool)
+            .await?))
+    }
+
+    /// States among these ids, deleted ones included (history shows them), by id.
+    pub async fn states_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<State>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {STATE_COLUMNS} FROM states WHERE id IN ({}) ORDER BY id",
+            placeholders(ids.len())
+        );
+        Ok(fetch_binding_each!(self, State, &sql, ids))
+    }
+
+    /// Transitions among these ids, deleted ones included (history shows them), by id.
+    pub async fn transitions_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Transition>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {TRANSITION_COLUMNS} FROM transitions WHERE id IN ({}) ORDER BY id",
+            placeholders(ids.len())
+        );
+        Ok(fetch_binding_each!(self, Transition, &sql, ids))
+    }
+
+    /// Workflows among these ids, deleted ones included (lists name them), by id.
+    pub async fn workflows_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Workflow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE id IN ({}) ORDER BY id",
+            placeholders(ids.len())
+        );
+        Ok(fetch_binding_each!(self, Workflow, &sql, ids))
+    }
+
+    /// The non-deleted states of a workflow, by order_id then id.
+    pub async fn states_of_workflow(&self, workflow_id: i64) -> StoreResult<Vec<State>> {
+        let sql = format!(
+            "SELECT {STATE_COLUMNS} FROM states WHERE workflow_id = ? AND is_deleted = 0 ORDER BY order_id, id"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, State>(&sql)
+            .bind(workflow_id)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// The first non-deleted end state (type 2) of a workflow.
+    pub async fn end_state(&self, workflow_id: i64) -> StoreResult<Option<State>> {
+        let sql = format!(
+            "SELECT {STATE_COLUMNS} FROM states WHERE workflow_id = ? AND type_id = 2 AND is_deleted = 0 ORDER BY id LIMIT 1"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, State>(&sql)
+            .bind(workflow_id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// A non-deleted transition.
+    pub async fn transition(&self, id: i64) -> StoreResult<Option<Transition>> {
+        let sql = format!("SELECT {TRANSITION_COLUMNS} FROM transitions WHERE id = ? AND is_deleted = 0");
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Transition>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
             .await?))
     }
 }

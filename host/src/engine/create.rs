@@ -1,0 +1,185 @@
+//! Creating a ticket (spec 7.1, 8.2, with Grebe's fixes B1, B8, B10, B17).
+
+use serde_json::{Map, Value};
+
+use super::constants::participant_type;
+use super::lifecycle::{self, act_state_after, check_required, stored_suggestion, with_retries, writes_for};
+use super::resolve::Subject;
+use super::{App, Engine, EngineError, EngineResult};
+use crate::store::{NewFlowLog, NewTicket, Ticket};
+
+/// A creation request. `fields` holds every other body key: field values and `title`.
+#[derive(Debug, Clone)]
+pub struct NewTicketRequest {
+    pub workflow_id: i64,
+    pub transition_id: i64,
+    pub username: String,
+    pub suggestion: String,
+    pub parent_ticket_id: i64,
+    pub parent_ticket_state_id: i64,
+    pub fields: Map<String, Value>,
+}
+
+/// The serial-number prefix of an app: its own, else loonflow's default.
+fn sn_prefix(app: &App) -> &str {
+    let prefix = app.ticket_sn_prefix.trim();
+    if prefix.is_empty() { "loonflow" } else { prefix }
+}
+
+impl Engine {
+    /// Checks parent references: both or neither, the parent visible to the app, the state one
+    /// of the parent's workflow.
+    async fn check_parent(&self, app: &App, request: &NewTicketRequest) -> EngineResult<()> {
+        match (request.parent_ticket_id, request.parent_ticket_state_id) {
+            (0, 0) => Ok(()),
+            (0, _) => Err(EngineError::Invalid(
+                "parent_ticket_state_id needs parent_ticket_id".into(),
+            )),
+            (_, 0) => Err(EngineError::Invalid(
+                "parent_ticket_id needs parent_ticket_state_id".into(),
+            )),
+            (parent_id, state_id) => {
+                let parent = self
+                    .store()
+                    .ticket(parent_id)
+                    .await?
+                    .filter(|parent| app.may_use_workflow(parent.workflow_id))
+                    .ok_or_else(|| {
+                        EngineError::Invalid(format!("parent ticket {parent_id} is not existed or has been deleted"))
+                    })?;
+                let state = self.store().state(state_id).await?;
+                if state.is_none_or(|state| state.workflow_id != parent.workflow_id) {
+                    return Err(EngineError::Invalid(format!(
+                        "parent_ticket_state_id {state_id} is not a state of the parent ticket's workflow"
+                    )));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Creates a ticket and returns its id.
+    pub async fn create_ticket(&self, app: &App, request: &NewTicketRequest) -> EngineResult<i64> {
+        let username = request.username.as_str();
+        let workflow = self
+            .store()
+            .workflow(request.workflow_id)
+            .await?
+            .filter(|workflow| app.may_use_workflow(workflow.id))
+            .ok_or_else(|| {
+                EngineError::Denied(format!(
+                    "APP:{} have no permission to create this workflow ticket",
+                    app.name
+                ))
+            })?;
+        self.check_creation_limits(&workflow, username).await?;
+        let start =
+            self.store().start_state(workflow.id).await?.ok_or_else(|| {
+                EngineError::Invalid("This workflow have no init state, please check the config".into())
+            })?;
+        let transition = self
+            .store()
+            .transition(request.transition_id)
+            .await?
+            .filter(|transition| transition.source_state_id == start.id)
+            .ok_or_else(|| {
+                EngineError::Invalid(format!(
+                    "transition_id is invalid: transition {} does not leave the start state {}",
+                    request.transition_id, start.id
+                ))
+            })?;
+        check_required(&start, &transition, &request.fields)?;
+        self.check_parent(app, request).await?;
+        let fields = self.store().custom_fields(workflow.id).await?;
+        let (writes, _) = writes_for(&start, &fields, &request.fields)?;
+        // Loonflow always takes the title at creation, whatever its attribute.
+        let title = match request.fields.get("title") {
+            Some(value) if !value.is_null() => lifecycle::check_title(value)?,
+            _ => String::new(),
+        };
+        let destination = lifecycle::destination(self, &transition).await?;
+        let subject = Subject {
+            creator: username,
+            values: &request.fields,
+            parent_ticket_id: request.parent_ticket_id,
+        };
+        let resolution = self.resolve(&destination, &subject).await?;
+        let humans = resolution.humans();
+        let ticket = NewTicket {
+            sn: String::new(),
+            title,
+            workflow_id: workflow.id,
+            state_id: destination.id,
+            parent_ticket_id: request.parent_ticket_id,
+            parent_ticket_state_id: request.parent_ticket_state_id,
+            participant_type_id: resolution.type_id,
+            participant: resolution.participant.clone(),
+            relation: lifecycle::with_relations(username, &humans),
+            act_state_id: match act_state_after(&destination, &transition) {
+                // A reject attribute is not applied at creation (spec 7.1 step 10).
+                super::constants::act_state::REJECTED => super::constants::act_state::ONGOING,
+                other => other,
+            },
+            multi_all_person: if resolution.all_process.is_empty() {
+                "{}".into()
+            } else {
+                resolution.all_process_json()
+            },
+            creator: username.to_string(),
+        };
+        let prefix = sn_prefix(app);
+        let suggestion = stored_suggestion(&request.suggestion);
+        with_retries(|| async {
+            let mut tx = self.store().begin_write().await?;
+            let now = crate::store::now();
+            let day = now.format("%Y%m%d").to_string();
+            let serial = tx.next_serial(prefix, &day).await?;
+            let ticket = NewTicket {
+                sn: format!("{prefix}_{day}{serial:04}"),
+                ..ticket.clone()
+            };
+            let id = tx.insert_ticket(&ticket).await?;
+            tx.add_related(id, username).await?;
+            tx.set_waiting_for(id, &humans).await?;
+            tx.write_values(id, &writes).await?;
+            let created = Ticket {
+                id,
+                creator: ticket.creator.clone(),
+                gmt_created: now,
+                gmt_modified: now,
+                is_deleted: false,
+                title: ticket.title.clone(),
+                workflow_id: ticket.workflow_id,
+                sn: ticket.sn.clone(),
+                state_id: ticket.state_id,
+                parent_ticket_id: ticket.parent_ticket_id,
+                parent_ticket_state_id: ticket.parent_ticket_state_id,
+                participant_type_id: ticket.participant_type_id,
+                participant: ticket.participant.clone(),
+                relation: ticket.relation.clone(),
+                in_add_node: false,
+                add_node_man: String::new(),
+                script_run_last_result: true,
+                act_state_id: ticket.act_state_id,
+                multi_all_person: ticket.multi_all_person.clone(),
+                version: 0,
+            };
+            let ticket_data = lifecycle::snapshot(&created, &fields, &[], &writes);
+            tx.insert_flow_log(&NewFlowLog {
+                ticket_id: id,
+                transition_id: transition.id,
+                suggestion: suggestion.clone(),
+                participant_type_id: participant_type::PERSON,
+                participant: username.to_string(),
+                state_id: start.id,
+                intervene_type_id: 0,
+                ticket_data,
+                creator: username.to_string(),
+            })
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+        .await
+    }
+}

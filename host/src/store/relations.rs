@@ -1,0 +1,227 @@
+//! Writes of a ticket operation: the ticket row, the ticket-user index and flow logs.
+
+use super::workflows::placeholders;
+use super::{FlowLog, NewFlowLog, NewTicket, Store, StoreResult, TicketChange, Tx, fetch_binding_each, on_pool, on_tx};
+
+const FLOW_LOG_COLUMNS: &str = "id, creator, gmt_created, ticket_id, transition_id, suggestion, participant_type_id, \
+     participant, state_id, intervene_type_id, ticket_data";
+
+impl Tx {
+    /// Increments and returns the serial-number counter of `prefix` on `day` (`YYYYMMDD`).
+    /// The counter row stays locked until the transaction ends, so numbers are unique.
+    pub async fn next_serial(&mut self, prefix: &str, day: &str) -> StoreResult<i64> {
+        let upsert = self.dialect(
+            "INSERT INTO sn_counters (prefix, day, counter) VALUES (?, ?, 1) \
+             ON CONFLICT (prefix, day) DO UPDATE SET counter = counter + 1",
+            "INSERT INTO sn_counters (prefix, day, counter) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE counter = counter + 1",
+        );
+        let read = "SELECT counter FROM sn_counters WHERE prefix = ? AND day = ?";
+        Ok(on_tx!(self, |conn| {
+            sqlx::query(upsert).bind(prefix).bind(day).execute(&mut *conn).await?;
+            sqlx::query_scalar::<_, i64>(read)
+                .bind(prefix)
+                .bind(day)
+                .fetch_one(conn)
+                .await?
+        }))
+    }
+
+    pub async fn insert_ticket(&mut self, ticket: &NewTicket) -> StoreResult<i64> {
+        let now = super::now();
+        let sql = "INSERT INTO tickets (title, workflow_id, sn, state_id, parent_ticket_id, parent_ticket_state_id, \
+                   participant_type_id, participant, relation, in_add_node, add_node_man, script_run_last_result, \
+                   act_state_id, multi_all_person, version, creator, gmt_created, gmt_modified) \
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', 1, ?, ?, 0, ?, ?, ?)";
+        let id = on_tx!(self, |conn| {
+            let result = sqlx::query(sql)
+                .bind(&ticket.title)
+                .bind(ticket.workflow_id)
+                .bind(&ticket.sn)
+                .bind(ticket.state_id)
+                .bind(ticket.parent_ticket_id)
+                .bind(ticket.parent_ticket_state_id)
+                .bind(ticket.participant_type_id)
+                .bind(&ticket.participant)
+                .bind(&ticket.relation)
+                .bind(ticket.act_state_id)
+                .bind(&ticket.multi_all_person)
+                .bind(&ticket.creator)
+                .bind(now)
+                .bind(now)
+                .execute(conn)
+                .await?;
+            result.last_insert_rowid_or_id()
+        });
+        Ok(id)
+    }
+
+    /// Applies `change` if the ticket is still at `version` (and not deleted), bumping the
+    /// version; false when another operation changed it first.
+    pub async fn change_ticket(&mut self, id: i64, version: i64, change: &TicketChange) -> StoreResult<bool> {
+        let sql = "UPDATE tickets SET title = ?, state_id = ?, participant_type_id = ?, participant = ?, relation = ?, \
+                   in_add_node = ?, add_node_man = ?, act_state_id = ?, multi_all_person = ?, version = version + 1, \
+                   gmt_modified = ? WHERE id = ? AND version = ? AND is_deleted = 0";
+        let changed = on_tx!(self, |conn| sqlx::query(sql)
+            .bind(&change.title)
+            .bind(change.state_id)
+            .bind(change.participant_type_id)
+            .bind(&change.participant)
+            .bind(&change.relation)
+            .bind(change.in_add_node)
+            .bind(&change.add_node_man)
+            .bind(change.act_state_id)
+            .bind(&change.multi_all_person)
+            .bind(super::now())
+            .bind(id)
+            .bind(version)
+            .execute(conn)
+            .await?
+            .rows_affected());
+        Ok(changed == 1)
+    }
+
+    /// Makes exactly `usernames` the users the ticket waits for (`in_process`), adding index
+    /// rows for users new to the ticket.
+    pub async fn set_waiting_for(&mut self, ticket_id: i64, usernames: &[String]) -> StoreResult<()> {
+        let now = super::now();
+        let clear = "UPDATE ticket_users SET in_process = 0, gmt_modified = ? WHERE ticket_id = ? AND in_process = 1";
+        on_tx!(self, |conn| {
+            sqlx::query(clear).bind(now).bind(ticket_id).execute(conn).await?;
+        });
+        for username in usernames {
+            self.upsert_ticket_user(ticket_id, username, "in_process").await?;
+        }
+        Ok(())
+    }
+
+    /// Records that `username` is related to the ticket (the creator, at creation).
+    pub async fn add_related(&mut self, ticket_id: i64, username: &str) -> StoreResult<()> {
+        self.upsert_ticket_user(ticket_id, username, "").await
+    }
+
+    /// Records that `username` has handled the ticket.
+    pub async fn mark_worked(&mut self, ticket_id: i64, username: &str) -> StoreResult<()> {
+        self.upsert_ticket_user(ticket_id, username, "worked").await
+    }
+
+    /// Inserts the (ticket, user) index row if missing and sets `flag` (a column name, or ""
+    /// for none) on it.
+    async fn upsert_ticket_user(&mut self, ticket_id: i64, username: &str, flag: &str) -> StoreResult<()> {
+        let now = super::now();
+        let (flag_column, flag_value, flag_update) = if flag.is_empty() {
+            (String::new(), String::new(), "is_deleted = 0".to_string())
+        } else {
+            (
+                format!(", {flag}"),
+                ", 1".to_string(),
+                format!("{flag} = 1, is_deleted = 0"),
+            )
+        };
+        let insert = format!(
+            "INSERT INTO ticket_users (ticket_id, username, gmt_created, gmt_modified{flag_column}) VALUES (?, ?, ?, ?{flag_value})"
+        );
+        let sql = match self {
+            Tx::Sqlite(_) => format!(
+                "{insert} ON CONFLICT (ticket_id, username) DO UPDATE SET {flag_update}, gmt_modified = excluded.gmt_modified"
+            ),
+            Tx::MySql(_) => {
+                format!("{insert} ON DUPLICATE KEY UPDATE {flag_update}, gmt_modified = VALUES(gmt_modified)")
+            }
+        };
+        on_tx!(self, |conn| {
+            sqlx::query(&sql)
+                .bind(ticket_id)
+                .bind(username)
+                .bind(now)
+                .bind(now)
+                .execute(conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn insert_flow_log(&mut self, log: &NewFlowLog) -> StoreResult<i64> {
+        let now = super::now();
+        let sql = "INSERT INTO ticket_flow_logs (ticket_id, transition_id, suggestion, participant_type_id, participant, \
+                   state_id, intervene_type_id, ticket_data, creator, gmt_created, gmt_modified) \
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        Ok(on_tx!(self, |conn| sqlx::query(sql)
+            .bind(log.ticket_id)
+            .bind(log.transition_id)
+            .bind(&log.suggestion)
+            .bind(log.participant_type_id)
+            .bind(&log.participant)
+            .bind(log.state_id)
+            .bind(log.intervene_type_id)
+            .bind(&log.ticket_data)
+            .bind(&log.creator)
+            .bind(now)
+            .bind(now)
+            .execute(conn)
+            .await?
+            .last_insert_rowid_or_id()))
+    }
+}
+
+impl Store {
+    /// The non-deleted flow logs of a ticket, newest first.
+    pub async fn flow_logs(&self, ticket_id: i64) -> StoreResult<Vec<FlowLog>> {
+        let sql = format!(
+            "SELECT {FLOW_LOG_COLUMNS} FROM ticket_flow_logs WHERE ticket_id = ? AND is_deleted = 0 ORDER BY id DESC"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, FlowLog>(&sql)
+            .bind(ticket_id)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// The newest non-deleted flow log of a ticket in a state written by a person (not the
+    /// system user) handling it or accepting it.
+    pub async fn last_personal_log_in_state(
+        &self,
+        ticket_id: i64,
+        state_id: i64,
+        system_user: &str,
+    ) -> StoreResult<Option<FlowLog>> {
+        let sql = format!(
+            "SELECT {FLOW_LOG_COLUMNS} FROM ticket_flow_logs WHERE ticket_id = ? AND state_id = ? AND is_deleted = 0 \
+             AND participant_type_id = 1 AND participant <> ? \
+             AND ((intervene_type_id = 0 AND transition_id <> 0) OR intervene_type_id = 4) ORDER BY id DESC LIMIT 1"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, FlowLog>(&sql)
+            .bind(ticket_id)
+            .bind(state_id)
+            .bind(system_user)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// The usernames the ticket is waiting for, from the index.
+    pub async fn waiting_for(&self, ticket_ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+        if ticket_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT ticket_id, username FROM ticket_users WHERE in_process = 1 AND ticket_id IN ({}) ORDER BY id",
+            placeholders(ticket_ids.len())
+        );
+        Ok(fetch_binding_each!(self, (i64, String), &sql, ticket_ids))
+    }
+}
+
+/// The id a backend reports for an inserted row.
+trait InsertedId {
+    fn last_insert_rowid_or_id(&self) -> i64;
+}
+
+impl InsertedId for sqlx::sqlite::SqliteQueryResult {
+    fn last_insert_rowid_or_id(&self) -> i64 {
+        self.last_insert_rowid()
+    }
+}
+
+impl InsertedId for sqlx::mysql::MySqlQueryResult {
+    fn last_insert_rowid_or_id(&self) -> i64 {
+        self.last_insert_id() as i64
+    }
+}

@@ -1,0 +1,119 @@
+//! Custom field values: one row per ticket and field, the value in the column of its type
+//! (spec 3.7). A field without a non-deleted row has no value.
+
+use super::Store;
+use super::workflows::placeholders;
+use super::{FieldWrite, StoreResult, StoredValue, Tx, TypedValue, fetch_binding_each, on_tx};
+
+const VALUE_COLUMNS: &str = "ticket_id, field_key, field_type_id, char_value, int_value, float_value, bool_value, \
+     date_value, datetime_value, radio_value, checkbox_value, select_value, multi_select_value, text_value, \
+     username_value, multi_username_value";
+
+/// The column that holds values of a field type; unknown types are kept as text.
+fn column_of(type_id: i64) -> &'static str {
+    match type_id {
+        10 => "int_value",
+        15 => "float_value",
+        20 => "bool_value",
+        25 => "date_value",
+        30 => "datetime_value",
+        35 => "radio_value",
+        40 => "checkbox_value",
+        45 => "select_value",
+        50 => "multi_select_value",
+        55 => "text_value",
+        60 => "username_value",
+        70 => "multi_username_value",
+        _ => "char_value",
+    }
+}
+
+/// Binds a typed value to the one `?` it fills.
+macro_rules! bind_typed {
+    ($query:expr, $value:expr) => {
+        match $value {
+            TypedValue::Text(text) => $query.bind(text.as_str()),
+            TypedValue::Int(number) => $query.bind(*number),
+            TypedValue::Float(number) => $query.bind(*number),
+            TypedValue::Bool(flag) => $query.bind(*flag),
+            TypedValue::Date(date) => $query.bind(*date),
+            TypedValue::DateTime(datetime) => $query.bind(*datetime),
+            TypedValue::Clear => $query.bind(Option::<String>::None),
+        }
+    };
+}
+
+impl Store {
+    /// The non-deleted values of these tickets, by ticket then row id.
+    pub async fn field_values(&self, ticket_ids: &[i64]) -> StoreResult<Vec<StoredValue>> {
+        if ticket_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {VALUE_COLUMNS} FROM ticket_field_values WHERE is_deleted = 0 AND ticket_id IN ({}) ORDER BY ticket_id, id",
+            placeholders(ticket_ids.len())
+        );
+        Ok(fetch_binding_each!(self, StoredValue, &sql, ticket_ids))
+    }
+}
+
+impl Tx {
+    /// Writes field values: `Clear` removes a value, anything else replaces or adds it.
+    pub async fn write_values(&mut self, ticket_id: i64, writes: &[FieldWrite]) -> StoreResult<()> {
+        let now = super::now();
+        for write in writes {
+            let column = column_of(write.type_id);
+            if write.value == TypedValue::Clear {
+                let sql = "UPDATE ticket_field_values SET is_deleted = 1, gmt_modified = ? \
+                           WHERE ticket_id = ? AND field_key = ? AND is_deleted = 0";
+                on_tx!(self, |conn| {
+                    sqlx::query(sql)
+                        .bind(now)
+                        .bind(ticket_id)
+                        .bind(&write.key)
+                        .execute(conn)
+                        .await?;
+                });
+                continue;
+            }
+            let update = format!(
+                "UPDATE ticket_field_values SET {column} = ?, gmt_modified = ? WHERE ticket_id = ? AND field_key = ? AND is_deleted = 0"
+            );
+            let updated = on_tx!(self, |conn| bind_typed!(sqlx::query(&update), &write.value)
+                .bind(now)
+                .bind(ticket_id)
+                .bind(&write.key)
+                .execute(conn)
+                .await?
+                .rows_affected());
+            if updated > 0 {
+                continue;
+            }
+            // text_value has no SQL default on MySQL, so it is always named.
+            let (columns, values) = if column == "text_value" {
+                ("text_value".to_string(), "?".to_string())
+            } else {
+                (format!("text_value, {column}"), "'', ?".to_string())
+            };
+            let insert = format!(
+                "INSERT INTO ticket_field_values (name, field_key, ticket_id, field_type_id, {columns}, gmt_created, gmt_modified) \
+                 VALUES (?, ?, ?, ?, {values}, ?, ?)"
+            );
+            on_tx!(self, |conn| {
+                bind_typed!(
+                    sqlx::query(&insert)
+                        .bind(&write.name)
+                        .bind(&write.key)
+                        .bind(ticket_id)
+                        .bind(write.type_id),
+                    &write.value
+                )
+                .bind(now)
+                .bind(now)
+                .execute(conn)
+                .await?;
+            });
+        }
+        Ok(())
+    }
+}
