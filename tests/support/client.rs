@@ -92,6 +92,63 @@ impl Client {
             .await
     }
 
+    /// POST a JSON body as `username`, signed.
+    pub async fn post(&self, path: &str, username: &str, body: Value) -> Answer {
+        self.send(Method::POST, path, self.signed_headers(Some(username)), Some(body))
+            .await
+    }
+
+    /// PATCH a JSON body as `username`, signed.
+    pub async fn patch(&self, path: &str, username: &str, body: Value) -> Answer {
+        self.send(Method::PATCH, path, self.signed_headers(Some(username)), Some(body))
+            .await
+    }
+
+    /// Creates a ticket and returns its id, failing the test on an error.
+    pub async fn create_ticket(&self, username: &str, body: Value) -> i64 {
+        let answer = self.post("/api/v1.0/tickets", username, body).await;
+        answer.data()["ticket_id"].as_i64().expect("ticket_id")
+    }
+
+    /// Handles a ticket with a transition, failing the test on an error.
+    pub async fn handle(&self, ticket_id: i64, username: &str, transition_id: i64) {
+        let answer = self
+            .patch(
+                &format!("/api/v1.0/tickets/{ticket_id}"),
+                username,
+                serde_json::json!({"transition_id": transition_id}),
+            )
+            .await;
+        assert_eq!(
+            answer.data()["value"],
+            true,
+            "handle {ticket_id} by {username} with {transition_id}"
+        );
+    }
+
+    /// The ticket ids of a list as `username`, e.g. `category=duty`.
+    pub async fn ticket_ids(&self, query: &str, username: &str) -> Vec<i64> {
+        let answer = self.get(&format!("/api/v1.0/tickets?{query}"), username).await;
+        answer.data()["value"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|item| item["id"].as_i64().expect("id"))
+            .collect()
+    }
+
+    /// A request with a raw body text.
+    pub async fn send_raw(&self, method: Method, path: &str, headers: Vec<(String, String)>, body: &str) -> Answer {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url))
+            .body(body.to_string());
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        Self::answer(request.send().await.expect("request reaches grebe")).await
+    }
+
     /// Any request with exactly these headers.
     pub async fn send(
         &self,
@@ -107,7 +164,10 @@ impl Client {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.expect("request reaches grebe");
+        Self::answer(request.send().await.expect("request reaches grebe")).await
+    }
+
+    async fn answer(response: reqwest::Response) -> Answer {
         let status = response.status();
         let content_type = response
             .headers()

@@ -2,6 +2,7 @@
 //! backends.
 
 pub mod client;
+pub mod fixtures;
 pub mod server;
 
 pub use client::{Answer, Client};

@@ -67,6 +67,10 @@ impl Database {
         }
     }
 
+    pub fn is_mysql(&self) -> bool {
+        self.mysql_name.is_some()
+    }
+
     /// Runs one SQL statement against the database, for fixtures the API cannot create yet.
     pub async fn execute(&self, sql: &str) {
         if self.mysql_name.is_some() {
