@@ -5,5 +5,6 @@ mod support;
 
 mod auth;
 mod lifecycle;
+mod participants;
 mod server;
 mod workflows;
