@@ -486,25 +486,57 @@ async fn view_permission_is_checked_when_the_workflow_asks(backend: Backend) {
     let path = format!("/api/v1.0/tickets/{id}");
     // Without the check anyone may view it, read-only, through display_form_str.
     let viewer = client.get(&path, "scm").await;
-    let keys: Vec<&str> =
-        viewer.data()["value"]["field_list"].as_array().unwrap().iter().map(|f| f["field_key"].as_str().unwrap()).collect();
-    assert_eq!(keys, ["sn", "title", "state.state_name", "participant_info.participant_name", "workflow.workflow_name", "gmt_created"]);
-    assert!(viewer.data()["value"]["field_list"].as_array().unwrap().iter().all(|f| f["field_attribute"] == 1));
+    let keys: Vec<&str> = viewer.data()["value"]["field_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field_key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "sn",
+            "title",
+            "state.state_name",
+            "participant_info.participant_name",
+            "workflow.workflow_name",
+            "gmt_created"
+        ]
+    );
+    assert!(
+        viewer.data()["value"]["field_list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["field_attribute"] == 1)
+    );
 
-    server.db.execute("UPDATE workflows SET view_permission_check = 1 WHERE id = 1").await;
+    server
+        .db
+        .execute("UPDATE workflows SET view_permission_check = 1 WHERE id = 1")
+        .await;
     client
         .get(&path, "scm")
         .await
         .assert_error("user is not relation about this ticket and the workflow open view permission check");
-    client.get(&path, "nobody").await.assert_error("user nobody is not existed");
+    client
+        .get(&path, "nobody")
+        .await
+        .assert_error("user nobody is not existed");
     // The creator and the current handler are related; a super admin sees everything.
     assert_eq!(client.get(&path, "webb").await.data()["value"]["id"], id);
     assert_eq!(client.get(&path, "admin").await.data()["value"]["id"], id);
     client.handle(id, "admin", 2).await;
-    assert_eq!(client.get(&path, "admin").await.data()["value"]["state_id"], 3, "admin stays related after handling");
+    assert_eq!(
+        client.get(&path, "admin").await.data()["value"]["state_id"],
+        3,
+        "admin stays related after handling"
+    );
     assert_eq!(client.get(&path, "hr").await.data()["value"]["participant"], "hr");
     client.get(&path, "lilian").await.assert_error("user is not relation");
     // A missing username is refused before anything else.
-    let answer = client.send(reqwest::Method::GET, &path, client.signed_headers(None), None).await;
+    let answer = client
+        .send(reqwest::Method::GET, &path, client.signed_headers(None), None)
+        .await;
     answer.assert_error("参数不全，请提供username");
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+mod interventions;
 mod lifecycle;
 mod participants;
 mod server;

@@ -283,7 +283,10 @@ async fn random_distribution_picks_one_candidate(backend: Backend) {
         let (type_id, participant) = handlers_of(&client, id).await;
         assert_eq!(type_id, 1, "one person");
         assert!(["ops", "ops2", "hr"].contains(&participant.as_str()), "{participant}");
-        assert_eq!(who_may_act(&client, id, &["ops", "ops2", "hr"]).await, vec![participant.as_str()]);
+        assert_eq!(
+            who_may_act(&client, id, &["ops", "ops2", "hr"]).await,
+            vec![participant.as_str()]
+        );
         picked.push(participant);
     }
     picked.sort();

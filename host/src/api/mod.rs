@@ -4,6 +4,7 @@
 mod auth;
 mod body;
 mod envelope;
+mod interventions;
 mod params;
 mod shapes;
 mod tickets;
@@ -17,7 +18,7 @@ use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use tracing::Instrument;
 
 pub use auth::Caller;
@@ -41,7 +42,19 @@ pub fn app(state: AppState) -> Router {
         .route("/tickets", get(tickets::list).post(tickets::create))
         .route("/tickets/states", get(tickets::states))
         .route("/tickets/num_statistics", get(tickets::num_statistics))
-        .route("/tickets/{id}", get(tickets::detail).patch(tickets::handle))
+        .route(
+            "/tickets/{id}",
+            get(tickets::detail)
+                .patch(tickets::handle)
+                .delete(interventions::delete),
+        )
+        .route("/tickets/{id}/accept", post(interventions::accept))
+        .route("/tickets/{id}/deliver", post(interventions::deliver))
+        .route("/tickets/{id}/add_node", post(interventions::add_node))
+        .route("/tickets/{id}/add_node_end", post(interventions::add_node_end))
+        .route("/tickets/{id}/state", put(interventions::change_state))
+        .route("/tickets/{id}/close", post(interventions::close))
+        .route("/tickets/{id}/retreat", post(interventions::retreat))
         .route("/tickets/{id}/transitions", get(tickets::transitions))
         .route("/tickets/{id}/flowlogs", get(tickets::flow_logs))
         .route("/tickets/{id}/flowsteps", get(tickets::flow_steps))

@@ -15,7 +15,7 @@ use crate::engine::{
 
 impl Caller {
     /// The acting username for ticket endpoints, with loonflow's message when missing.
-    fn ticket_user(&self) -> Result<&str, ApiError> {
+    pub(super) fn ticket_user(&self) -> Result<&str, ApiError> {
         self.username
             .as_deref()
             .ok_or_else(|| ApiError::Client("参数不全，请提供username (the username header is missing)".into()))

@@ -232,19 +232,7 @@ impl Engine {
     }
 
     fn move_to(&self, plan: &mut ChangePlan, destination: &State, transition: &Transition, resolution: Resolution) {
-        let humans = resolution.humans();
-        plan.change.state_id = destination.id;
+        self.arrive(plan, destination, resolution);
         plan.change.act_state_id = act_state_after(destination, transition);
-        plan.change.participant_type_id = resolution.type_id;
-        plan.change.participant = resolution.participant.clone();
-        plan.change.multi_all_person = if resolution.all_process.is_empty() {
-            "{}".into()
-        } else {
-            resolution.all_process_json()
-        };
-        plan.change.in_add_node = false;
-        plan.change.add_node_man = String::new();
-        plan.change.relation = lifecycle::with_relations(&plan.change.relation, &humans);
-        plan.waiting_for = Some(humans);
     }
 }

@@ -172,6 +172,7 @@ impl ChangePlan {
         ChangePlan {
             before: ticket.clone(),
             change: TicketChange {
+                is_deleted: ticket.is_deleted,
                 title: ticket.title.clone(),
                 state_id: ticket.state_id,
                 participant_type_id: ticket.participant_type_id,
@@ -193,6 +194,7 @@ impl ChangePlan {
     pub fn after(&self) -> Ticket {
         let change = &self.change;
         Ticket {
+            is_deleted: change.is_deleted,
             title: change.title.clone(),
             state_id: change.state_id,
             participant_type_id: change.participant_type_id,

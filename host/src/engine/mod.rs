@@ -11,6 +11,7 @@ mod error;
 mod fields;
 mod handle;
 mod history;
+mod interventions;
 mod lifecycle;
 mod limits;
 mod overview;

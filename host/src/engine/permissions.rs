@@ -96,4 +96,19 @@ impl Engine {
             "user is not relation about this ticket and the workflow open view permission check".into(),
         ))
     }
+
+    /// Refuses a user who may not manage the ticket's workflow (spec 6.3): super admins and
+    /// the workflow's creator or listed admins may.
+    pub(super) async fn check_ticket_admin(&self, ticket: &Ticket, username: &str) -> EngineResult<()> {
+        let user =
+            self.store().user(username).await?.ok_or_else(|| {
+                EngineError::Denied(format!("username: {username} is not existed or has been deleted"))
+            })?;
+        if user.is_admin || self.managed_workflow_ids(username).await?.contains(&ticket.workflow_id) {
+            return Ok(());
+        }
+        Err(EngineError::Denied(
+            "user has no permission to manage this ticket".into(),
+        ))
+    }
 }

@@ -58,10 +58,11 @@ impl Tx {
     /// Applies `change` if the ticket is still at `version` (and not deleted), bumping the
     /// version; false when another operation changed it first.
     pub async fn change_ticket(&mut self, id: i64, version: i64, change: &TicketChange) -> StoreResult<bool> {
-        let sql = "UPDATE tickets SET title = ?, state_id = ?, participant_type_id = ?, participant = ?, relation = ?, \
+        let sql = "UPDATE tickets SET is_deleted = ?, title = ?, state_id = ?, participant_type_id = ?, participant = ?, relation = ?, \
                    in_add_node = ?, add_node_man = ?, act_state_id = ?, multi_all_person = ?, version = version + 1, \
                    gmt_modified = ? WHERE id = ? AND version = ? AND is_deleted = 0";
         let changed = on_tx!(self, |conn| sqlx::query(sql)
+            .bind(change.is_deleted)
             .bind(&change.title)
             .bind(change.state_id)
             .bind(change.participant_type_id)

@@ -215,6 +215,7 @@ pub struct NewTicket {
 /// The columns an operation on an existing ticket may change.
 #[derive(Debug, Clone)]
 pub struct TicketChange {
+    pub is_deleted: bool,
     pub title: String,
     pub state_id: i64,
     pub participant_type_id: i64,
