@@ -48,6 +48,10 @@ pub struct ServeArgs {
     #[arg(long, env = "GREBE_DEMO_APP", default_value = "ops")]
     pub demo_app: String,
 
+    /// How often the job worker looks for due timers, hooks and notices.
+    #[arg(long, env = "GREBE_JOB_POLL_MS", default_value_t = 250)]
+    pub job_poll_ms: u64,
+
     /// Token of the demo app; random when not given. Given on an existing database, it
     /// replaces the demo app's token.
     #[arg(long, env = "GREBE_DEMO_TOKEN")]

@@ -2,13 +2,17 @@
 
 use std::fmt;
 
+use std::time::Duration;
+
 use rand::Rng;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
 use crate::api::{AppState, app};
 use crate::cli::{DatabaseArgs, LogFormat, ServeArgs};
 use crate::engine::Engine;
+use crate::jobs::{self, WorkerConfig};
 use crate::store::{Store, StoreError};
 
 /// Why the server could not start.
@@ -112,18 +116,31 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServerError> {
     let address = listener.local_addr().map_err(ServerError::Serve)?;
     let url = format!("http://{address}");
     let shutdown = shutdown_signal()?;
+    let (stop, stopped) = watch::channel(false);
     println!(
         "{}",
         start_line(&url, demo_token.as_deref().map(|token| (args.demo_app.as_str(), token)))
     );
 
-    let state = AppState {
-        engine: Engine::new(store.clone()),
-    };
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(ServerError::Serve)?;
+    let engine = Engine::new(store.clone());
+    let worker = tokio::spawn(jobs::work(
+        engine.clone(),
+        WorkerConfig {
+            poll: Duration::from_millis(args.job_poll_ms.max(10)),
+        },
+        stopped,
+    ));
+    let state = AppState { engine };
+    let served = axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        })
+        .await;
+    if worker.await.is_err() {
+        tracing::error!("the job worker ended abnormally");
+    }
+    served.map_err(ServerError::Serve)?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -97,7 +97,16 @@ impl Engine {
             Some(value) if !value.is_null() => lifecycle::check_title(value)?,
             _ => String::new(),
         };
-        let destination = lifecycle::destination(self, &transition).await?;
+        // Conditions of a new ticket see what the request sends (spec 6.7).
+        let mut values = request.fields.clone();
+        values.insert("username".into(), username.into());
+        values.insert("creator".into(), username.into());
+        values.insert("workflow_id".into(), workflow.id.into());
+        values.insert("transition_id".into(), transition.id.into());
+        for field in &fields {
+            values.entry(field.field_key.clone()).or_insert(Value::Null);
+        }
+        let destination = lifecycle::destination(self, &transition, &values, &fields).await?;
         let subject = Subject {
             creator: username,
             values: &request.fields,
@@ -127,6 +136,7 @@ impl Engine {
             },
             creator: username.to_string(),
         };
+        let timers = self.timer_jobs(0, &destination, 0).await?;
         let prefix = sn_prefix(app);
         let suggestion = stored_suggestion(&request.suggestion);
         with_retries(|| async {
@@ -177,6 +187,20 @@ impl Engine {
                 creator: username.to_string(),
             })
             .await?;
+            for job in &timers {
+                // Armed for the new ticket: its id is known only now.
+                let job = crate::store::NewJob {
+                    dedup_key: job
+                        .dedup_key
+                        .as_ref()
+                        .map(|key| key.replacen("timer:0:", &format!("timer:{id}:"), 1)),
+                    payload: job
+                        .payload
+                        .replacen("\"ticket_id\":0", &format!("\"ticket_id\":{id}"), 1),
+                    ..job.clone()
+                };
+                tx.enqueue(&job).await?;
+            }
             tx.commit().await?;
             Ok(id)
         })

@@ -137,7 +137,12 @@ impl Engine {
         check_required(&source, &transition, &request.fields)?;
         let fields = self.store().custom_fields(ticket.workflow_id).await?;
         let (writes, title) = writes_for(&source, &fields, &request.fields)?;
-        let destination = lifecycle::destination(self, &transition).await?;
+        // Conditions see the ticket's values with every key of the request over them (spec 6.7).
+        let mut values = self.ticket_values(ticket).await?;
+        values.extend(request.fields.clone());
+        values.insert("username".into(), username.into());
+        values.insert("transition_id".into(), transition.id.into());
+        let destination = lifecycle::destination(self, &transition, &values, &fields).await?;
 
         let mut plan = ChangePlan::for_ticket(ticket);
         if let Some(title) = title {
@@ -188,6 +193,13 @@ impl Engine {
                 self.move_to(&mut plan, &destination, &transition, resolution);
             }
         }
+        // Arriving (or staying, in all-process mode) arms the timers of the state it is in.
+        let arrived = if plan.change.state_id == destination.id {
+            &destination
+        } else {
+            &source
+        };
+        self.arm_timers(&mut plan, arrived).await?;
         let stored = self.store().field_values(&[ticket.id]).await?;
         let snapshot = lifecycle::snapshot(&plan.after(), &fields, &stored, &plan.writes);
         self.apply(&plan, &snapshot, participant_type::PERSON).await

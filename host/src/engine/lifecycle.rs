@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use super::conditions::choose_destination;
 use super::constants::{act_state, attribute_type, state_type};
 use super::fields::field_attributes;
 use super::snapshot::all_values;
 use super::values::{convert, typed_json};
 use super::{Engine, EngineError, EngineResult};
-use crate::store::{CustomField, FieldWrite, NewFlowLog, State, StoredValue, Ticket, TicketChange, Transition};
+use crate::store::{CustomField, FieldWrite, NewFlowLog, NewJob, State, StoredValue, Ticket, TicketChange, Transition};
 
 /// Attribute values of `state_field_str` (spec 3.6).
 const REQUIRED: i64 = 2;
@@ -123,25 +124,24 @@ pub(super) fn stored_suggestion(suggestion: &str) -> String {
     cut
 }
 
-/// The destination of a transition: its target state, which must exist in the workflow.
-/// Conditional transitions are refused until conditions are evaluated.
-pub(super) async fn destination(engine: &Engine, transition: &Transition) -> EngineResult<State> {
-    let conditions = transition.condition_expression.trim();
-    if !(conditions.is_empty() || conditions == "[]") {
-        return Err(EngineError::Invalid(format!(
-            "transition {} has condition expressions, which this server does not evaluate yet",
-            transition.id
-        )));
-    }
+/// The destination of a transition for these values (conditions applied), which must be a
+/// state of its workflow.
+pub(super) async fn destination(
+    engine: &Engine,
+    transition: &Transition,
+    values: &Map<String, Value>,
+    fields: &[CustomField],
+) -> EngineResult<State> {
+    let state_id = choose_destination(transition, values, fields)?;
     engine
         .store()
-        .state(transition.destination_state_id)
+        .state(state_id)
         .await?
         .filter(|state| state.workflow_id == transition.workflow_id)
         .ok_or_else(|| {
             EngineError::Invalid(format!(
-                "transition {} leads to state {}, which is not a state of its workflow",
-                transition.id, transition.destination_state_id
+                "transition {} leads to state {state_id}, which is not a state of its workflow",
+                transition.id
             ))
         })
 }
@@ -164,6 +164,8 @@ pub(super) struct ChangePlan {
     pub waiting_for: Option<Vec<String>>,
     pub worked_by: Option<String>,
     pub logs: Vec<LogEntry>,
+    /// Jobs enqueued with the change (timers of the state the ticket arrives in).
+    pub jobs: Vec<NewJob>,
 }
 
 impl ChangePlan {
@@ -187,6 +189,7 @@ impl ChangePlan {
             waiting_for: None,
             worked_by: None,
             logs: Vec::new(),
+            jobs: Vec::new(),
         }
     }
 
@@ -295,9 +298,18 @@ impl Engine {
                 })
                 .await?;
             }
+            for job in &plan.jobs {
+                tx.enqueue(job).await?;
+            }
             tx.commit().await?;
             Ok(())
         })
         .await
+    }
+
+    /// Arms the timers of the state the plan leaves the ticket in.
+    pub(super) async fn arm_timers(&self, plan: &mut ChangePlan, state: &State) -> EngineResult<()> {
+        plan.jobs = self.timer_jobs(plan.before.id, state, plan.before.version + 1).await?;
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@
 mod demo;
 mod directory;
 mod error;
+mod jobs;
 mod relations;
 mod rows;
 mod tickets;
@@ -19,6 +20,7 @@ use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use error::StoreError;
+pub use jobs::{Job, JobEnd, NewJob};
 pub use rows::*;
 pub use tickets::{TicketFilter, UserScope};
 pub use tx::Tx;

@@ -1,0 +1,132 @@
+//! Conditional transitions (spec 6.7 with S1): `condition_expression` is a list of
+//! `{"expression": "...", "target_state_id": N}`; the first entry that holds picks the
+//! destination. Expressions are parsed by the safe language in `expr`, with `{key}` bound to
+//! typed field values, never spliced into the text.
+
+use serde_json::{Map, Value};
+
+use super::expr::{self, Expression};
+use super::values::{parse_date, parse_datetime};
+use super::{EngineError, EngineResult};
+use crate::store::{CustomField, Transition};
+
+/// One entry of a transition's conditions.
+pub struct ConditionEntry {
+    pub expression: Expression,
+    pub target_state_id: i64,
+}
+
+fn invalid(transition: &Transition, problem: String) -> EngineError {
+    EngineError::Invalid(format!(
+        "condition expression of transition {}: {problem}",
+        transition.id
+    ))
+}
+
+/// Parses a transition's conditions; an empty text or `[]` has none.
+pub fn parse_conditions(transition: &Transition) -> EngineResult<Vec<ConditionEntry>> {
+    let text = transition.condition_expression.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Ok(Value::Array(entries)) = serde_json::from_str::<Value>(text) else {
+        return Err(invalid(
+            transition,
+            "it must be a JSON list of {\"expression\", \"target_state_id\"}".into(),
+        ));
+    };
+    entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            let source = entry
+                .get("expression")
+                .and_then(Value::as_str)
+                .ok_or_else(|| invalid(transition, format!("entry {index} has no \"expression\" string")))?;
+            let target_state_id = entry
+                .get("target_state_id")
+                .and_then(Value::as_i64)
+                .ok_or_else(|| invalid(transition, format!("entry {index} has no integer \"target_state_id\"")))?;
+            let expression = Expression::parse(source)
+                .map_err(|error| invalid(transition, format!("entry {index} `{source}` is invalid {error}")))?;
+            Ok(ConditionEntry {
+                expression,
+                target_state_id,
+            })
+        })
+        .collect()
+}
+
+/// A field value as the expression language sees it: dates and datetimes of date and
+/// datetime fields (and the ticket's own times) become typed values.
+fn typed(key: &str, value: &Value, fields: &[CustomField]) -> expr::Value {
+    match value {
+        Value::Null => expr::Value::Null,
+        Value::Bool(flag) => expr::Value::Bool(*flag),
+        Value::Number(number) => match number.as_i64() {
+            Some(int) => expr::Value::Int(int),
+            None => expr::Value::Float(number.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(text) => {
+            let type_id = fields
+                .iter()
+                .find(|field| field.field_key == key)
+                .map(|field| field.field_type_id);
+            let is_time = matches!(key, "gmt_created" | "gmt_modified");
+            match type_id {
+                Some(25) => parse_date(text).map_or_else(|| expr::Value::Str(text.clone()), expr::Value::Date),
+                Some(30) => parse_datetime(text).map_or_else(|| expr::Value::Str(text.clone()), expr::Value::DateTime),
+                None if is_time => {
+                    parse_datetime(text).map_or_else(|| expr::Value::Str(text.clone()), expr::Value::DateTime)
+                }
+                _ => expr::Value::Str(text.clone()),
+            }
+        }
+        Value::Array(items) => expr::Value::List(items.iter().map(|item| typed(key, item, fields)).collect()),
+        Value::Object(_) => expr::Value::Str(value.to_string()),
+    }
+}
+
+/// The destination of `transition` for these values: the target of the first condition that
+/// holds, else the transition's own destination. A conditional transition without one, where
+/// nothing holds, is an error rather than a silent stay.
+pub fn choose_destination(
+    transition: &Transition,
+    values: &Map<String, Value>,
+    fields: &[CustomField],
+) -> EngineResult<i64> {
+    let entries = parse_conditions(transition)?;
+    let lookup = |key: &str| values.get(key).map(|value| typed(key, value, fields));
+    let now = crate::store::now();
+    for entry in &entries {
+        // A key that is no field of the ticket is a configuration mistake, even where
+        // short-circuiting would never read it (B27).
+        if let Some(unknown) = entry
+            .expression
+            .placeholders()
+            .into_iter()
+            .find(|key| !values.contains_key(key))
+        {
+            return Err(invalid(
+                transition,
+                format!("`{}` references unknown field {unknown}", entry.expression.source()),
+            ));
+        }
+        let holds = entry.expression.holds(&lookup, now).map_err(|error| {
+            invalid(
+                transition,
+                format!("`{}` could not be evaluated: {error}", entry.expression.source()),
+            )
+        })?;
+        if holds {
+            return Ok(entry.target_state_id);
+        }
+    }
+    if transition.destination_state_id == 0 && !entries.is_empty() {
+        return Err(EngineError::Invalid(format!(
+            "no condition of transition {} holds for this ticket, and it has no default destination",
+            transition.id
+        )));
+    }
+    Ok(transition.destination_state_id)
+}
