@@ -4,8 +4,12 @@
 mod support;
 
 mod auth;
+mod conditions;
+mod fields;
 mod interventions;
 mod lifecycle;
+mod lists;
 mod participants;
 mod server;
+mod timers;
 mod workflows;

@@ -111,6 +111,71 @@ impl Drop for Database {
     }
 }
 
+/// Starts `grebe serve` on `db` and waits for its start line: (process, URL, line).
+fn spawn_grebe(db: &Database, args: &[&str]) -> (Child, String, String) {
+    let log_path = db.dir.join("grebe.log");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .expect("log file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_grebe"))
+        .arg("serve")
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--job-poll-ms",
+            "50",
+            "--database-url",
+            &db.url,
+        ])
+        .args(args)
+        .env_remove("GREBE_DEMO_TOKEN")
+        .env_remove("GREBE_DEMO_APP")
+        .env_remove("GREBE_NO_DEMO")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("spawn grebe");
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    let line = receiver.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
+    let Some(start) = line.find("http://") else {
+        let _ = child.kill();
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        panic!("grebe did not start; stdout {line:?}; log:\n{log}");
+    };
+    let url: String = line[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    (child, url, line.trim_end().to_string())
+}
+
+/// Another `grebe` process on a server's database, killed on drop.
+pub struct Sibling {
+    child: Child,
+    pub base_url: String,
+}
+
+impl Sibling {
+    pub fn client(&self) -> Client {
+        Client::new(&self.base_url, DEMO_APP, DEMO_TOKEN)
+    }
+}
+
+impl Drop for Sibling {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A running `grebe serve`.
 pub struct Server {
     pub db: Database,
@@ -137,10 +202,12 @@ impl Server {
         server
     }
 
-    /// Stops the process (SIGTERM) and starts it again on the same database.
+    /// Stops the process (SIGTERM) if it runs, and starts it again on the same database.
     pub fn restart(&mut self, args: &[&str]) {
-        let status = self.stop();
-        assert!(status.success(), "grebe did not stop cleanly: {status}");
+        if self.child.is_some() {
+            let status = self.stop();
+            assert!(status.success(), "grebe did not stop cleanly: {status}");
+        }
         self.launch(args);
     }
 
@@ -148,51 +215,17 @@ impl Server {
         &self.start_line
     }
 
-    fn log_path(&self) -> PathBuf {
-        self.db.dir.join("grebe.log")
+    fn launch(&mut self, args: &[&str]) {
+        let (child, url, line) = spawn_grebe(&self.db, args);
+        self.child = Some(child);
+        self.base_url = url;
+        self.start_line = line;
     }
 
-    fn launch(&mut self, args: &[&str]) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.log_path())
-            .expect("log file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_grebe"))
-            .arg("serve")
-            .args([
-                "--bind",
-                "127.0.0.1:0",
-                "--log-format",
-                "json",
-                "--database-url",
-                &self.db.url,
-            ])
-            .args(args)
-            .env_remove("GREBE_DEMO_TOKEN")
-            .env_remove("GREBE_DEMO_APP")
-            .env_remove("GREBE_NO_DEMO")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("spawn grebe");
-        let stdout = child.stdout.take().expect("stdout");
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let line = receiver.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
-        self.child = Some(child);
-        let Some(start) = line.find("http://") else {
-            let log = std::fs::read_to_string(self.log_path()).unwrap_or_default();
-            panic!("grebe did not start; stdout {line:?}; log:\n{log}");
-        };
-        let url: String = line[start..].chars().take_while(|c| !c.is_whitespace()).collect();
-        self.base_url = url;
-        self.start_line = line.trim_end().to_string();
+    /// A second `grebe` process on the same database (no demo loading: it is not empty).
+    pub fn sibling(&self) -> Sibling {
+        let (child, base_url, _) = spawn_grebe(&self.db, &["--demo-token", DEMO_TOKEN]);
+        Sibling { child, base_url }
     }
 
     /// Sends SIGTERM and waits for the exit status.

@@ -61,7 +61,8 @@ impl Params {
             .filter(|item| !item.is_empty())
             .map(|item| item.parse::<i64>())
             .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+            // A list with no items (`ids=,`) is no filter, like an absent one.
+            .map(|ids| (!ids.is_empty()).then_some(ids))
             .map_err(|_| ApiError::Client(format!("{name} must be integers separated by commas, got {text:?}")))
     }
 

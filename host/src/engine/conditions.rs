@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::expr::{self, Expression};
-use super::values::{parse_date, parse_datetime};
+use super::values::{convert, parse_date, parse_datetime, typed_json};
 use super::{EngineError, EngineResult};
 use crate::store::{CustomField, Transition};
 
@@ -85,6 +85,22 @@ fn typed(key: &str, value: &Value, fields: &[CustomField]) -> expr::Value {
         Value::Array(items) => expr::Value::List(items.iter().map(|item| typed(key, item, fields)).collect()),
         Value::Object(_) => expr::Value::Str(value.to_string()),
     }
+}
+
+/// The request's values as the fields they name will store them (`"10"` for a number field
+/// is 10), so conditions compare typed values; a value the field refuses stays as sent.
+pub fn typed_request(request: &Map<String, Value>, fields: &[CustomField]) -> Map<String, Value> {
+    request
+        .iter()
+        .map(|(key, value)| {
+            let typed = fields
+                .iter()
+                .find(|field| field.field_key == *key)
+                .and_then(|field| convert(field, value).ok())
+                .map_or_else(|| value.clone(), |converted| typed_json(&converted));
+            (key.clone(), typed)
+        })
+        .collect()
 }
 
 /// The destination of `transition` for these values: the target of the first condition that

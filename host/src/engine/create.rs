@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use super::conditions::typed_request;
 use super::constants::participant_type;
 use super::lifecycle::{self, act_state_after, check_required, stored_suggestion, with_retries, writes_for};
 use super::resolve::Subject;
@@ -72,7 +73,7 @@ impl Engine {
                     app.name
                 ))
             })?;
-        self.check_creation_limits(&workflow, username).await?;
+        let rate_limit = self.check_creation_limits(&workflow, username).await?;
         let start =
             self.store().start_state(workflow.id).await?.ok_or_else(|| {
                 EngineError::Invalid("This workflow have no init state, please check the config".into())
@@ -98,7 +99,7 @@ impl Engine {
             _ => String::new(),
         };
         // Conditions of a new ticket see what the request sends (spec 6.7).
-        let mut values = request.fields.clone();
+        let mut values = typed_request(&request.fields, &fields);
         values.insert("username".into(), username.into());
         values.insert("creator".into(), username.into());
         values.insert("workflow_id".into(), workflow.id.into());
@@ -141,6 +142,9 @@ impl Engine {
         let suggestion = stored_suggestion(&request.suggestion);
         with_retries(|| async {
             let mut tx = self.store().begin_write().await?;
+            if let Some(limit) = &rate_limit {
+                limit.enforce(&mut tx).await?;
+            }
             let now = crate::store::now();
             let day = now.format("%Y%m%d").to_string();
             let serial = tx.next_serial(prefix, &day).await?;

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::conditions::typed_request;
 use super::constants::{SYSTEM_USER, participant_type};
 use super::lifecycle::{self, ChangePlan, LogEntry, act_state_after, check_required, stored_suggestion, writes_for};
 use super::permissions::HandleRight;
@@ -139,7 +140,7 @@ impl Engine {
         let (writes, title) = writes_for(&source, &fields, &request.fields)?;
         // Conditions see the ticket's values with every key of the request over them (spec 6.7).
         let mut values = self.ticket_values(ticket).await?;
-        values.extend(request.fields.clone());
+        values.extend(typed_request(&request.fields, &fields));
         values.insert("username".into(), username.into());
         values.insert("transition_id".into(), transition.id.into());
         let destination = lifecycle::destination(self, &transition, &values, &fields).await?;

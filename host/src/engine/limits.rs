@@ -5,7 +5,33 @@ use serde_json::{Map, Value};
 
 use super::directory::split_names;
 use super::{Engine, EngineError, EngineResult};
-use crate::store::Workflow;
+use crate::store::{Tx, Workflow};
+
+/// "At most `count` tickets per `period_hours`", by one creator or by everyone.
+pub(super) struct RateLimit {
+    workflow_id: i64,
+    period_hours: i64,
+    count: i64,
+    creator: Option<String>,
+}
+
+impl RateLimit {
+    /// Counts inside the creating transaction, with creations of the workflow serialised.
+    pub(super) async fn enforce(&self, tx: &mut Tx) -> EngineResult<()> {
+        tx.lock_workflow(self.workflow_id).await?;
+        let since = crate::store::now() - TimeDelta::hours(self.period_hours);
+        let made = tx
+            .count_tickets_since(self.workflow_id, self.creator.as_deref(), since)
+            .await?;
+        if made >= self.count {
+            return Err(EngineError::Denied(format!(
+                "{} tickets can be created in {} hours for workflow {}",
+                self.count, self.period_hours, self.workflow_id
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// A limit value may be a number, a numeric string or a comma list of either.
 fn text_of(value: &Value) -> String {
@@ -37,10 +63,16 @@ fn number_of(limits: &Map<String, Value>, key: &str, workflow: &Workflow) -> Eng
 
 impl Engine {
     /// Refuses a creation the workflow's limits forbid, with the reason.
-    pub(super) async fn check_creation_limits(&self, workflow: &Workflow, username: &str) -> EngineResult<()> {
+    /// Refuses a creation the workflow's allow lists forbid; returns its rate limit, which
+    /// the creating transaction enforces (so concurrent creations cannot slip past it).
+    pub(super) async fn check_creation_limits(
+        &self,
+        workflow: &Workflow,
+        username: &str,
+    ) -> EngineResult<Option<RateLimit>> {
         let text = workflow.limit_expression.trim();
         if text.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let limits = match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(limits)) => limits,
@@ -52,6 +84,7 @@ impl Engine {
             }
         };
         let period = number_of(&limits, "period", workflow)?.unwrap_or(0);
+        let mut rate = None;
         if period > 0 {
             let count = number_of(&limits, "count", workflow)?.unwrap_or(0);
             if count <= 0 {
@@ -62,14 +95,12 @@ impl Engine {
                 2 => None,
                 _ => return Err(EngineError::Invalid("level in limit_expression is invalid".into())),
             };
-            let since = crate::store::now() - TimeDelta::hours(period);
-            let made = self.store().count_tickets_since(workflow.id, creator, since).await?;
-            if made >= count {
-                return Err(EngineError::Denied(format!(
-                    "{count} tickets can be created in {period} hours for workflow {}",
-                    workflow.id
-                )));
-            }
+            rate = Some(RateLimit {
+                workflow_id: workflow.id,
+                period_hours: period,
+                count,
+                creator: creator.map(str::to_string),
+            });
         }
         let listed = |key: &str| {
             limits
@@ -90,7 +121,7 @@ impl Engine {
         let depts = listed("allow_depts");
         let roles = listed("allow_roles");
         if depts.is_empty() && roles.is_empty() {
-            return Ok(());
+            return Ok(rate);
         }
         let user = self.store().user(username).await?.ok_or_else(refuse)?;
         if !depts.is_empty() {
@@ -105,6 +136,6 @@ impl Engine {
                 return Err(EngineError::Denied("user is not in allow role".into()));
             }
         }
-        Ok(())
+        Ok(rate)
     }
 }

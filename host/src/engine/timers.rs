@@ -22,7 +22,7 @@ const TIMER_ATTEMPTS: i64 = 5;
 impl Engine {
     /// The timer jobs for a ticket that has just arrived in `state`, at ticket `version`.
     pub(super) async fn timer_jobs(&self, ticket_id: i64, state: &State, version: i64) -> EngineResult<Vec<NewJob>> {
-        let now = crate::store::now();
+        let now = crate::store::precise_now();
         Ok(self
             .store()
             .transitions_from(state.id)

@@ -45,7 +45,7 @@ async fn run(engine: &Engine, job: &Job) -> JobEnd {
         // Only a storage failure may pass; anything else would fail the same way again.
         Err(EngineError::Store(error)) if job.attempts < job.max_attempts => JobEnd::Retry {
             error: error.to_string(),
-            at: crate::store::now() + backoff(job.attempts),
+            at: crate::store::precise_now() + backoff(job.attempts),
         },
         Err(error) => JobEnd::Failed(error.to_string()),
     }

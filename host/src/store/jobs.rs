@@ -78,7 +78,7 @@ impl Store {
     /// Claims up to `limit` due jobs for `owner` until `lease`. Each claim is a compare-and-set
     /// on the row, so two processes never hold the same job.
     pub async fn claim_jobs(&self, owner: &str, lease: TimeDelta, limit: i64) -> StoreResult<Vec<Job>> {
-        let now = super::now();
+        let now = super::precise_now();
         let candidates_sql = "SELECT id FROM jobs WHERE status = 'pending' AND due_at <= ? \
                               AND (lease_until IS NULL OR lease_until < ?) ORDER BY due_at, id LIMIT ?";
         let claim_sql = "UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, gmt_modified = ? \

@@ -171,6 +171,15 @@ pub fn now() -> chrono::NaiveDateTime {
     now.with_nanosecond(0).unwrap_or(now)
 }
 
+/// The current local time with milliseconds, for job schedules: timers must not fire early
+/// by the fraction of a second that `now` drops.
+pub fn precise_now() -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let now = chrono::Local::now().naive_local();
+    now.with_nanosecond(now.nanosecond() / 1_000_000 * 1_000_000)
+        .unwrap_or(now)
+}
+
 /// `needle` with `%`, `_` and the escape character itself escaped for `LIKE … ESCAPE '!'`.
 fn like_escape(needle: &str) -> String {
     let mut escaped = String::with_capacity(needle.len());

@@ -1,12 +1,51 @@
 //! Writes of a ticket operation: the ticket row, the ticket-user index and flow logs.
 
+use chrono::NaiveDateTime;
+
 use super::workflows::placeholders;
-use super::{FlowLog, NewFlowLog, NewTicket, Store, StoreResult, TicketChange, Tx, fetch_binding_each, on_pool, on_tx};
+use super::{
+    FlowLog, NewFlowLog, NewTicket, SqlArg, Store, StoreResult, TicketChange, Tx, bind_args, fetch_binding_each,
+    on_pool, on_tx,
+};
 
 const FLOW_LOG_COLUMNS: &str = "id, creator, gmt_created, ticket_id, transition_id, suggestion, participant_type_id, \
      participant, state_id, intervene_type_id, ticket_data";
 
 impl Tx {
+    /// Serialises creations of a workflow until the transaction ends (SQLite's writers are
+    /// serialised already).
+    pub async fn lock_workflow(&mut self, workflow_id: i64) -> StoreResult<()> {
+        if let Tx::MySql(tx) = self {
+            sqlx::query("SELECT id FROM workflows WHERE id = ? FOR UPDATE")
+                .bind(workflow_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Non-deleted tickets of a workflow created since `since`, by `creator` if given.
+    pub async fn count_tickets_since(
+        &mut self,
+        workflow_id: i64,
+        creator: Option<&str>,
+        since: NaiveDateTime,
+    ) -> StoreResult<i64> {
+        let mut sql =
+            String::from("SELECT COUNT(*) FROM tickets WHERE workflow_id = ? AND is_deleted = 0 AND gmt_created >= ?");
+        let mut args = vec![SqlArg::Int(workflow_id), SqlArg::DateTime(since)];
+        if let Some(creator) = creator {
+            sql.push_str(" AND creator = ?");
+            args.push(SqlArg::Text(creator.to_string()));
+        }
+        Ok(on_tx!(self, |conn| bind_args!(
+            sqlx::query_scalar::<_, i64>(&sql),
+            &args
+        )
+        .fetch_one(conn)
+        .await?))
+    }
+
     /// Increments and returns the serial-number counter of `prefix` on `day` (`YYYYMMDD`).
     /// The counter row stays locked until the transaction ends, so numbers are unique.
     pub async fn next_serial(&mut self, prefix: &str, day: &str) -> StoreResult<i64> {

@@ -157,28 +157,6 @@ impl Store {
         )
     }
 
-    /// Non-deleted tickets of a workflow created since `since`, by `creator` if given.
-    pub async fn count_tickets_since(
-        &self,
-        workflow_id: i64,
-        creator: Option<&str>,
-        since: NaiveDateTime,
-    ) -> StoreResult<i64> {
-        let mut sql =
-            String::from("SELECT COUNT(*) FROM tickets WHERE workflow_id = ? AND is_deleted = 0 AND gmt_created >= ?");
-        let mut args = vec![SqlArg::Int(workflow_id), SqlArg::DateTime(since)];
-        if let Some(creator) = creator {
-            sql.push_str(" AND creator = ?");
-            args.push(SqlArg::Text(creator.to_string()));
-        }
-        Ok(on_pool!(self, |pool| bind_args!(
-            sqlx::query_scalar::<_, i64>(&sql),
-            &args
-        )
-        .fetch_one(pool)
-        .await?))
-    }
-
     /// `(day, workflow_id, count)` of non-deleted tickets of these workflows created in
     /// `[from, to)`, by day then workflow.
     pub async fn tickets_per_day(
