@@ -11,5 +11,6 @@ mod lifecycle;
 mod lists;
 mod participants;
 mod server;
+mod subtickets;
 mod timers;
 mod workflows;

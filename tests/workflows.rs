@@ -277,6 +277,7 @@ async fn state_detail_has_parsed_fields_and_masked_hook_token(backend: Backend) 
             "id",
             "name",
             "workflow_id",
+            "sub_workflow_id",
             "distribute_type_id",
             "is_hidden",
             "order_id",

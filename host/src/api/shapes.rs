@@ -41,6 +41,7 @@ pub fn state_dict(state: &State, with_fields: bool) -> Map<String, Value> {
     dict.insert("is_deleted".into(), json!(state.is_deleted));
     dict.insert("name".into(), json!(state.name));
     dict.insert("workflow_id".into(), json!(state.workflow_id));
+    dict.insert("sub_workflow_id".into(), json!(state.sub_workflow_id));
     dict.insert("is_hidden".into(), json!(state.is_hidden));
     dict.insert("order_id".into(), json!(state.order_id));
     dict.insert("type_id".into(), json!(state.type_id));

@@ -76,6 +76,7 @@ pub async fn state_detail(Shared(state): Shared<AppState>, caller: Caller, Id(st
         "id": found.id,
         "name": found.name,
         "workflow_id": found.workflow_id,
+        "sub_workflow_id": found.sub_workflow_id,
         "distribute_type_id": found.distribute_type_id,
         "is_hidden": found.is_hidden,
         "order_id": found.order_id,

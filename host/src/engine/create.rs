@@ -6,6 +6,7 @@ use super::conditions::typed_request;
 use super::constants::participant_type;
 use super::lifecycle::{self, act_state_after, check_required, stored_suggestion, with_retries, writes_for};
 use super::resolve::Subject;
+use super::subtickets::parent_job;
 use super::{App, Engine, EngineError, EngineResult};
 use crate::store::{NewFlowLog, NewTicket, Ticket};
 
@@ -54,7 +55,7 @@ impl Engine {
                         "parent_ticket_state_id {state_id} is not a state of the parent ticket's workflow"
                     )));
                 }
-                Ok(())
+                self.check_child(&parent, state_id, request.workflow_id).await
             }
         }
     }
@@ -178,6 +179,9 @@ impl Engine {
                 multi_all_person: ticket.multi_all_person.clone(),
                 version: 0,
             };
+            if let Some(job) = parent_job(&created, &destination) {
+                tx.enqueue(&job).await?;
+            }
             let ticket_data = lifecycle::snapshot(&created, &fields, &[], &writes);
             tx.insert_flow_log(&NewFlowLog {
                 ticket_id: id,

@@ -200,7 +200,7 @@ impl Engine {
         } else {
             &source
         };
-        self.arm_timers(&mut plan, arrived).await?;
+        self.arrival_jobs(&mut plan, arrived).await?;
         let stored = self.store().field_values(&[ticket.id]).await?;
         let snapshot = lifecycle::snapshot(&plan.after(), &fields, &stored, &plan.writes);
         self.apply(&plan, &snapshot, participant_type::PERSON).await

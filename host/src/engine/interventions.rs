@@ -9,6 +9,7 @@ use super::constants::{act_state, intervene_type, participant_type, state_type};
 use super::lifecycle::{self, ChangePlan, LogEntry, stored_suggestion};
 use super::permissions::HandleRight;
 use super::resolve::{Resolution, Subject};
+use super::subtickets::parent_job;
 use super::{App, Engine, EngineError, EngineResult};
 use crate::store::{State, Ticket};
 
@@ -294,6 +295,7 @@ impl Engine {
             },
         );
         plan.change.act_state_id = act_state::CLOSED;
+        plan.jobs.extend(parent_job(&ticket, &end));
         Self::log(
             &mut plan,
             intervene_type::CLOSE,

@@ -10,6 +10,7 @@ use super::conditions::choose_destination;
 use super::constants::{act_state, attribute_type, state_type};
 use super::fields::field_attributes;
 use super::snapshot::all_values;
+use super::subtickets::parent_job;
 use super::values::{convert, typed_json};
 use super::{Engine, EngineError, EngineResult};
 use crate::store::{CustomField, FieldWrite, NewFlowLog, NewJob, State, StoredValue, Ticket, TicketChange, Transition};
@@ -307,9 +308,11 @@ impl Engine {
         .await
     }
 
-    /// Arms the timers of the state the plan leaves the ticket in.
-    pub(super) async fn arm_timers(&self, plan: &mut ChangePlan, state: &State) -> EngineResult<()> {
+    /// The jobs of arriving in `state`: its timers, and settling the parent of a child that
+    /// ends.
+    pub(super) async fn arrival_jobs(&self, plan: &mut ChangePlan, state: &State) -> EngineResult<()> {
         plan.jobs = self.timer_jobs(plan.before.id, state, plan.before.version + 1).await?;
+        plan.jobs.extend(parent_job(&plan.before, state));
         Ok(())
     }
 }

@@ -10,7 +10,7 @@ use chrono::TimeDelta;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
-use crate::engine::{Engine, EngineError, TIMER_JOB};
+use crate::engine::{Engine, EngineError, PARENT_JOB, TIMER_JOB};
 use crate::store::{Job, JobEnd};
 
 /// How long a claimed job is ours before another process may take it over.
@@ -38,6 +38,7 @@ fn backoff(attempts: i64) -> TimeDelta {
 async fn run(engine: &Engine, job: &Job) -> JobEnd {
     let result = match job.kind.as_str() {
         TIMER_JOB => engine.fire_timer(&job.payload).await,
+        PARENT_JOB => engine.settle_parent(&job.payload).await,
         other => Err(EngineError::Invalid(format!("unknown job kind {other:?}"))),
     };
     match result {

@@ -69,6 +69,7 @@ pub struct State {
     pub is_deleted: bool,
     pub name: String,
     pub workflow_id: i64,
+    pub sub_workflow_id: i64,
     pub is_hidden: bool,
     pub order_id: i64,
     pub type_id: i64,

@@ -157,6 +157,18 @@ impl Store {
         )
     }
 
+    /// Whether every non-deleted child of a parent's state is in an end state.
+    pub async fn children_all_ended(&self, parent_ticket_id: i64, parent_state_id: i64) -> StoreResult<bool> {
+        let sql = "SELECT COUNT(*) FROM tickets t JOIN states s ON s.id = t.state_id \
+                   WHERE t.parent_ticket_id = ? AND t.parent_ticket_state_id = ? AND t.is_deleted = 0 AND s.type_id <> 2";
+        let running: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(parent_ticket_id)
+            .bind(parent_state_id)
+            .fetch_one(pool)
+            .await?);
+        Ok(running == 0)
+    }
+
     /// `(day, workflow_id, count)` of non-deleted tickets of these workflows created in
     /// `[from, to)`, by day then workflow.
     pub async fn tickets_per_day(
