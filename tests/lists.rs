@@ -247,6 +247,8 @@ async fn child_tickets_are_listed_by_parent(backend: Backend) {
         body
     };
     let first = client.create_ticket("webb", child_of(parent, 2, "子1")).await;
+    // A child belongs to the state its parent is in when it is created.
+    client.handle(parent, "admin", 2).await;
     let second = client.create_ticket("hr", child_of(parent, 3, "子2")).await;
     let third = client.create_ticket("webb", child_of(other_parent, 2, "子3")).await;
 
