@@ -10,6 +10,7 @@ mod interventions;
 mod lifecycle;
 mod lists;
 mod participants;
+mod plugins;
 mod server;
 mod subtickets;
 mod timers;

@@ -19,6 +19,75 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply the database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Register, list and try WebAssembly plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Register a plugin version in the database (as the server's REST API does).
+    Add(PluginAddArgs),
+    /// List the registered plugins.
+    List(DatabaseArgs),
+    /// Run a plugin on a JSON ticket, without a server, with the server's engine and limits.
+    Run(PluginRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PluginAddArgs {
+    /// The component, built for wasm32-wasip2.
+    pub file: std::path::PathBuf,
+    #[arg(long)]
+    pub name: String,
+    /// participant-resolver, condition-evaluator, hook or notice-formatter.
+    #[arg(long)]
+    pub kind: String,
+    #[arg(long, default_value = "1.0.0")]
+    pub version: String,
+    /// Hosts a hook may call, e.g. https://api.example.com (repeatable).
+    #[arg(long = "allow-host")]
+    pub allowed_hosts: Vec<String>,
+    /// The super admin registering it.
+    #[arg(long, default_value = "admin")]
+    pub username: String,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// Per-call limits; the defaults are the server's.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    #[arg(long)]
+    pub fuel: Option<u64>,
+    #[arg(long)]
+    pub memory_bytes: Option<u64>,
+    #[arg(long)]
+    pub time_ms: Option<u64>,
+    #[arg(long)]
+    pub input_bytes: Option<u64>,
+    #[arg(long)]
+    pub output_bytes: Option<u64>,
+    #[arg(long)]
+    pub host_calls: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct PluginRunArgs {
+    /// The component, built for wasm32-wasip2.
+    pub file: std::path::PathBuf,
+    #[arg(long)]
+    pub kind: String,
+    /// `{"ticket": {...}, "parent_fields": {...}, "args": ...}`, as for a dry run.
+    #[arg(long)]
+    pub input: std::path::PathBuf,
+    /// `{"users": [...], "depts": [...]}` for directory look-ups; empty without it.
+    #[arg(long)]
+    pub directory: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Args)]

@@ -6,5 +6,7 @@ pub mod api;
 pub mod cli;
 pub mod engine;
 pub mod jobs;
+pub mod plugin_cli;
+pub mod plugins;
 pub mod server;
 pub mod store;

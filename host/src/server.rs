@@ -21,6 +21,7 @@ pub enum ServerError {
     Store(StoreError),
     Bind(String, std::io::Error),
     Serve(std::io::Error),
+    Plugins(String),
 }
 
 impl fmt::Display for ServerError {
@@ -29,6 +30,7 @@ impl fmt::Display for ServerError {
             ServerError::Store(error) => write!(f, "{error}"),
             ServerError::Bind(address, error) => write!(f, "cannot listen on {address}: {error}"),
             ServerError::Serve(error) => write!(f, "server failed: {error}"),
+            ServerError::Plugins(error) => write!(f, "the plugin runtime could not start: {error}"),
         }
     }
 }
@@ -51,7 +53,7 @@ pub fn init_logging(format: LogFormat) {
     }
 }
 
-async fn open_store(args: &DatabaseArgs) -> Result<Store, ServerError> {
+pub async fn open_store(args: &DatabaseArgs) -> Result<Store, ServerError> {
     let store = Store::connect(&args.database_url).await?;
     store.migrate().await?;
     tracing::info!(backend = store.backend_name(), "database ready");
@@ -122,7 +124,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServerError> {
         start_line(&url, demo_token.as_deref().map(|token| (args.demo_app.as_str(), token)))
     );
 
-    let engine = Engine::new(store.clone());
+    let engine = Engine::new(store.clone()).map_err(|error| ServerError::Plugins(error.to_string()))?;
     let worker = tokio::spawn(jobs::work(
         engine.clone(),
         WorkerConfig {

@@ -137,6 +137,29 @@ impl Client {
             .collect()
     }
 
+    /// A request with a binary body.
+    pub async fn send_bytes(&self, method: Method, path: &str, username: &str, body: Vec<u8>) -> Answer {
+        let mut request = self.http.request(method, format!("{}{path}", self.base_url)).body(body);
+        for (name, value) in self.signed_headers(Some(username)) {
+            request = request.header(name, value);
+        }
+        request = request.header("content-type", "application/wasm");
+        Self::answer(request.send().await.expect("request reaches grebe")).await
+    }
+
+    /// Registers a plugin as `admin` and returns its id.
+    pub async fn register_plugin(&self, name: &str, kind: &str, wasm: Vec<u8>) -> i64 {
+        let answer = self
+            .send_bytes(
+                Method::POST,
+                &format!("/api/v1.0/plugins?name={name}&kind={kind}"),
+                "admin",
+                wasm,
+            )
+            .await;
+        answer.data()["id"].as_i64().expect("plugin id")
+    }
+
     /// A request with a raw body text.
     pub async fn send_raw(&self, method: Method, path: &str, headers: Vec<(String, String)>, body: &str) -> Answer {
         let mut request = self

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod fixtures;
+pub mod plugins;
 pub mod server;
 
 pub use client::{Answer, Client};

@@ -6,6 +6,7 @@ mod body;
 mod envelope;
 mod interventions;
 mod params;
+mod plugins;
 mod shapes;
 mod tickets;
 mod workflows;
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -25,6 +26,9 @@ pub use auth::Caller;
 pub use envelope::ApiError;
 
 use crate::engine::Engine;
+
+/// The largest `.wasm` a registration may upload.
+const PLUGIN_UPLOAD_BYTES: usize = 32 << 20;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -60,7 +64,19 @@ pub fn app(state: AppState) -> Router {
         .route("/tickets/{id}/flowsteps", get(tickets::flow_steps))
         .route("/tickets/{id}/fields", patch(tickets::update_fields))
         .route("/tickets/{id}/comments", post(tickets::comment))
-        .route("/tickets/{id}/participant_info", get(tickets::participant_info));
+        .route("/tickets/{id}/participant_info", get(tickets::participant_info))
+        .route(
+            "/plugins",
+            get(plugins::list)
+                .post(plugins::register)
+                .layer(DefaultBodyLimit::max(PLUGIN_UPLOAD_BYTES)),
+        )
+        .route(
+            "/plugins/{id}",
+            get(plugins::detail).patch(plugins::change).delete(plugins::delete),
+        )
+        .route("/plugins/{id}/dry_run", post(plugins::dry_run))
+        .route("/plugins/{id}/runs", get(plugins::runs));
     Router::new()
         .nest("/api/v1.0", api)
         .fallback(|| async { ApiError::NotFound("no such path".into()) })

@@ -26,6 +26,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 impl Params {
+    /// Every parameter as sent.
+    pub fn all(&self) -> &HashMap<String, String> {
+        &self.0
+    }
+
     pub fn text(&self, name: &str) -> Option<&str> {
         self.0
             .get(name)

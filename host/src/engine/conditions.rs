@@ -6,13 +6,24 @@
 use serde_json::{Map, Value};
 
 use super::expr::{self, Expression};
+use super::plugin_calls::PluginReference;
 use super::values::{convert, parse_date, parse_datetime, typed_json};
-use super::{EngineError, EngineResult};
-use crate::store::{CustomField, Transition};
+use super::{Engine, EngineError, EngineResult};
+use crate::store::{CustomField, State, Transition};
+
+/// What decides whether a condition entry holds.
+pub enum ConditionTest {
+    Expression(Expression),
+    /// A `condition-evaluator` plugin, with its arguments as JSON text.
+    Plugin {
+        reference: PluginReference,
+        args: String,
+    },
+}
 
 /// One entry of a transition's conditions.
 pub struct ConditionEntry {
-    pub expression: Expression,
+    pub test: ConditionTest,
     pub target_state_id: i64,
 }
 
@@ -39,18 +50,37 @@ pub fn parse_conditions(transition: &Transition) -> EngineResult<Vec<ConditionEn
         .iter()
         .enumerate()
         .map(|(index, entry)| {
-            let source = entry
-                .get("expression")
-                .and_then(Value::as_str)
-                .ok_or_else(|| invalid(transition, format!("entry {index} has no \"expression\" string")))?;
             let target_state_id = entry
                 .get("target_state_id")
                 .and_then(Value::as_i64)
                 .ok_or_else(|| invalid(transition, format!("entry {index} has no integer \"target_state_id\"")))?;
+            if let Some(plugin) = entry.get("plugin") {
+                let reference = plugin.as_str().and_then(PluginReference::parse).ok_or_else(|| {
+                    invalid(
+                        transition,
+                        format!("entry {index} names no plugin as \"name\" or \"name@version\""),
+                    )
+                })?;
+                let args = entry
+                    .get("args")
+                    .cloned()
+                    .unwrap_or_else(|| Value::Object(Map::new()))
+                    .to_string();
+                return Ok(ConditionEntry {
+                    test: ConditionTest::Plugin { reference, args },
+                    target_state_id,
+                });
+            }
+            let source = entry.get("expression").and_then(Value::as_str).ok_or_else(|| {
+                invalid(
+                    transition,
+                    format!("entry {index} has neither an \"expression\" string nor a \"plugin\""),
+                )
+            })?;
             let expression = Expression::parse(source)
                 .map_err(|error| invalid(transition, format!("entry {index} `{source}` is invalid {error}")))?;
             Ok(ConditionEntry {
-                expression,
+                test: ConditionTest::Expression(expression),
                 target_state_id,
             })
         })
@@ -103,46 +133,65 @@ pub fn typed_request(request: &Map<String, Value>, fields: &[CustomField]) -> Ma
         .collect()
 }
 
-/// The destination of `transition` for these values: the target of the first condition that
-/// holds, else the transition's own destination. A conditional transition without one, where
-/// nothing holds, is an error rather than a silent stay.
-pub fn choose_destination(
+/// Evaluates one expression over the ticket's values.
+fn expression_holds(
     transition: &Transition,
+    expression: &Expression,
     values: &Map<String, Value>,
     fields: &[CustomField],
-) -> EngineResult<i64> {
-    let entries = parse_conditions(transition)?;
+) -> EngineResult<bool> {
+    // A key that is no field of the ticket is a configuration mistake, even where
+    // short-circuiting would never read it (B27).
+    if let Some(unknown) = expression
+        .placeholders()
+        .into_iter()
+        .find(|key| !values.contains_key(key))
+    {
+        return Err(invalid(
+            transition,
+            format!("`{}` references unknown field {unknown}", expression.source()),
+        ));
+    }
     let lookup = |key: &str| values.get(key).map(|value| typed(key, value, fields));
-    let now = crate::store::now();
-    for entry in &entries {
-        // A key that is no field of the ticket is a configuration mistake, even where
-        // short-circuiting would never read it (B27).
-        if let Some(unknown) = entry
-            .expression
-            .placeholders()
-            .into_iter()
-            .find(|key| !values.contains_key(key))
-        {
-            return Err(invalid(
-                transition,
-                format!("`{}` references unknown field {unknown}", entry.expression.source()),
-            ));
+    expression.holds(&lookup, crate::store::now()).map_err(|error| {
+        invalid(
+            transition,
+            format!("`{}` could not be evaluated: {error}", expression.source()),
+        )
+    })
+}
+
+impl Engine {
+    /// The destination of `transition` out of `source` for these values: the target of the
+    /// first condition that holds (expressions and plugins, in order), else the transition's
+    /// own destination. A conditional transition without one, where nothing holds, is an
+    /// error rather than a silent stay.
+    pub(super) async fn choose_destination(
+        &self,
+        transition: &Transition,
+        source: &State,
+        values: &Map<String, Value>,
+        fields: &[CustomField],
+    ) -> EngineResult<i64> {
+        let entries = parse_conditions(transition)?;
+        for entry in &entries {
+            let holds = match &entry.test {
+                ConditionTest::Expression(expression) => expression_holds(transition, expression, values, fields)?,
+                ConditionTest::Plugin { reference, args } => {
+                    self.condition_by_plugin(reference, args.clone(), source, values)
+                        .await?
+                }
+            };
+            if holds {
+                return Ok(entry.target_state_id);
+            }
         }
-        let holds = entry.expression.holds(&lookup, now).map_err(|error| {
-            invalid(
-                transition,
-                format!("`{}` could not be evaluated: {error}", entry.expression.source()),
-            )
-        })?;
-        if holds {
-            return Ok(entry.target_state_id);
+        if transition.destination_state_id == 0 && !entries.is_empty() {
+            return Err(EngineError::Invalid(format!(
+                "no condition of transition {} holds for this ticket, and it has no default destination",
+                transition.id
+            )));
         }
+        Ok(transition.destination_state_id)
     }
-    if transition.destination_state_id == 0 && !entries.is_empty() {
-        return Err(EngineError::Invalid(format!(
-            "no condition of transition {} holds for this ticket, and it has no default destination",
-            transition.id
-        )));
-    }
-    Ok(transition.destination_state_id)
 }

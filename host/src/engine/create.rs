@@ -108,10 +108,10 @@ impl Engine {
         for field in &fields {
             values.entry(field.field_key.clone()).or_insert(Value::Null);
         }
-        let destination = lifecycle::destination(self, &transition, &values, &fields).await?;
+        let destination = lifecycle::destination(self, &transition, &start, &values, &fields).await?;
         let subject = Subject {
             creator: username,
-            values: &request.fields,
+            values: &values,
             parent_ticket_id: request.parent_ticket_id,
         };
         let resolution = self.resolve(&destination, &subject).await?;

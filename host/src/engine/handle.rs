@@ -143,7 +143,7 @@ impl Engine {
         values.extend(typed_request(&request.fields, &fields));
         values.insert("username".into(), username.into());
         values.insert("transition_id".into(), transition.id.into());
-        let destination = lifecycle::destination(self, &transition, &values, &fields).await?;
+        let destination = lifecycle::destination(self, &transition, &source, &values, &fields).await?;
 
         let mut plan = ChangePlan::for_ticket(ticket);
         if let Some(title) = title {

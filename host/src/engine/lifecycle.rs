@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::conditions::choose_destination;
 use super::constants::{act_state, attribute_type, state_type};
 use super::fields::field_attributes;
 use super::snapshot::all_values;
@@ -130,10 +129,11 @@ pub(super) fn stored_suggestion(suggestion: &str) -> String {
 pub(super) async fn destination(
     engine: &Engine,
     transition: &Transition,
+    source: &State,
     values: &Map<String, Value>,
     fields: &[CustomField],
 ) -> EngineResult<State> {
-    let state_id = choose_destination(transition, values, fields)?;
+    let state_id = engine.choose_destination(transition, source, values, fields).await?;
     engine
         .store()
         .state(state_id)

@@ -20,6 +20,8 @@ mod overview;
 mod paging;
 mod participants;
 mod permissions;
+mod plugin_calls;
+mod plugin_registry;
 mod reads;
 mod resolve;
 mod snapshot;
@@ -40,6 +42,8 @@ pub use overview::DayCount;
 pub use paging::{MAX_PER_PAGE, Paging};
 pub use participants::{ParticipantInfo, mask_hook_token};
 pub use permissions::{HandleCheck, HandleRight};
+pub use plugin_calls::{PluginContext, PluginReference};
+pub use plugin_registry::{DryRun, PluginChange, RegisterPlugin, limits_of as plugin_limits};
 pub use reads::{Actions, Category, TicketDetail, TicketQuery};
 pub use snapshot::base_values;
 pub use subtickets::PARENT_JOB;
@@ -50,18 +54,26 @@ pub use workflows::{InitState, StateListing, WorkflowListQuery, WorkflowSummary}
 
 use crate::store::Store;
 
-/// The engine: loonflow's rules over a store. Cheap to clone.
+/// The engine: loonflow's rules over a store, with the plugin runtime. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
     store: Store,
+    plugins: PluginContext,
 }
 
 impl Engine {
-    pub fn new(store: Store) -> Engine {
-        Engine { store }
+    pub fn new(store: Store) -> Result<Engine, crate::plugins::PluginError> {
+        Ok(Engine {
+            store,
+            plugins: PluginContext::new()?,
+        })
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub(crate) fn plugin_context(&self) -> &PluginContext {
+        &self.plugins
     }
 }

@@ -136,6 +136,14 @@ impl Engine {
                 let values = self.ticket_values(&parent).await?;
                 field_usernames(state, &values, " on the parent ticket")?
             }
+            PLUGIN => {
+                let mut values = subject.values.clone();
+                values.entry("creator").or_insert_with(|| subject.creator.into());
+                values
+                    .entry("parent_ticket_id")
+                    .or_insert_with(|| subject.parent_ticket_id.into());
+                self.resolve_by_plugin(state, &values).await?
+            }
             HOOK => {
                 return Ok(Resolution {
                     type_id: HOOK,

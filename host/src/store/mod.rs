@@ -6,6 +6,7 @@ mod demo;
 mod directory;
 mod error;
 mod jobs;
+mod plugins;
 mod relations;
 mod rows;
 mod tickets;
@@ -21,6 +22,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use error::StoreError;
 pub use jobs::{Job, JobEnd, NewJob};
+pub use plugins::{NewPlugin, PluginLimits, PluginRow, PluginRun};
 pub use rows::*;
 pub use tickets::{TicketFilter, UserScope};
 pub use tx::Tx;

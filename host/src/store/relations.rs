@@ -250,7 +250,12 @@ impl Store {
 }
 
 /// The id a backend reports for an inserted row.
-trait InsertedId {
+pub(super) fn inserted_id(result: &impl InsertedId) -> i64 {
+    result.last_insert_rowid_or_id()
+}
+
+/// The id a backend reports for an inserted row.
+pub(super) trait InsertedId {
     fn last_insert_rowid_or_id(&self) -> i64;
 }
 

@@ -1,0 +1,169 @@
+//! The host side of a plugin call: its store data, and the host interfaces it may import
+//! (logging, directory and field look-ups, and HTTP for hooks).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use super::bindings::Value as WitValue;
+use super::bindings::hook::grebe::plugin::{directory, http, log, ticket_fields, types};
+use super::capture::Capture;
+use super::directory::Directory;
+use super::input::FieldValue;
+
+/// Too many host calls in one plugin call: the trap that stops it.
+#[derive(Debug)]
+pub struct HostCallLimit(pub u64);
+
+impl std::fmt::Display for HostCallLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "more than {} host calls", self.0)
+    }
+}
+
+impl std::error::Error for HostCallLimit {}
+
+/// Tracks linear memory against the plugin's limit, and the peak it reached.
+pub struct MemoryLimiter {
+    pub limit: usize,
+    pub peak: usize,
+    /// A growth was refused: a trap that follows is the memory limit's doing.
+    pub refused: bool,
+}
+
+impl wasmtime::ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            self.refused = true;
+            return Ok(false);
+        }
+        self.peak = self.peak.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// The data of one call's store.
+pub struct HostState {
+    pub wasi: WasiCtx,
+    pub table: ResourceTable,
+    pub limiter: MemoryLimiter,
+    pub directory: Arc<Directory>,
+    pub fields: HashMap<String, FieldValue>,
+    pub parent_fields: HashMap<String, FieldValue>,
+    /// `name@version`, for the log.
+    pub label: String,
+    pub log: Capture,
+    pub host_calls: u64,
+    pub max_host_calls: u64,
+}
+
+impl HostState {
+    fn count_call(&mut self) -> wasmtime::Result<()> {
+        self.host_calls += 1;
+        if self.host_calls > self.max_host_calls {
+            return Err(wasmtime::Error::new(HostCallLimit(self.max_host_calls)));
+        }
+        Ok(())
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl types::Host for HostState {}
+
+impl log::Host for HostState {
+    fn log(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
+        self.count_call()?;
+        let shown: String = message.chars().take(2000).collect();
+        let plugin = &self.label;
+        match level {
+            log::Level::Debug => tracing::debug!(%plugin, "{shown}"),
+            log::Level::Info => tracing::info!(%plugin, "{shown}"),
+            log::Level::Warn => tracing::warn!(%plugin, "{shown}"),
+            log::Level::Error => tracing::error!(%plugin, "{shown}"),
+        }
+        self.log.append_line(&format!("{level:?}: {shown}"));
+        Ok(())
+    }
+}
+
+impl directory::Host for HostState {
+    fn find_user(&mut self, username: String) -> wasmtime::Result<Option<directory::User>> {
+        self.count_call()?;
+        Ok(self.directory.user(&username).map(|user| directory::User {
+            username: user.username.clone(),
+            alias: user.alias.clone(),
+            email: user.email.clone(),
+            phone: user.phone.clone(),
+            dept_id: user.dept_id,
+            is_active: user.is_active,
+        }))
+    }
+
+    fn find_dept(&mut self, id: i64) -> wasmtime::Result<Option<directory::Dept>> {
+        self.count_call()?;
+        Ok(self.directory.dept(id).map(|dept| directory::Dept {
+            id: dept.id,
+            name: dept.name.clone(),
+            parent_id: dept.parent_id,
+            leader: dept.leader.clone(),
+            approvers: dept.approvers.clone(),
+        }))
+    }
+
+    fn dept_members(&mut self, id: i64) -> wasmtime::Result<Vec<String>> {
+        self.count_call()?;
+        Ok(self.directory.dept_members(id))
+    }
+
+    fn role_members(&mut self, role_id: i64) -> wasmtime::Result<Vec<String>> {
+        self.count_call()?;
+        Ok(self.directory.role_members(role_id))
+    }
+
+    fn user_roles(&mut self, username: String) -> wasmtime::Result<Vec<i64>> {
+        self.count_call()?;
+        Ok(self
+            .directory
+            .user(&username)
+            .map(|user| user.roles.clone())
+            .unwrap_or_default())
+    }
+}
+
+impl ticket_fields::Host for HostState {
+    fn field(&mut self, key: String) -> wasmtime::Result<Option<WitValue>> {
+        self.count_call()?;
+        Ok(self.fields.get(&key).map(FieldValue::to_wit))
+    }
+
+    fn parent_field(&mut self, key: String) -> wasmtime::Result<Option<WitValue>> {
+        self.count_call()?;
+        Ok(self.parent_fields.get(&key).map(FieldValue::to_wit))
+    }
+}
+
+impl http::Host for HostState {
+    fn send(&mut self, request: http::Request) -> wasmtime::Result<Result<http::Response, String>> {
+        self.count_call()?;
+        // No host is on any plugin's allow-list yet: every request is refused inside the
+        // plugin, which sees the reason.
+        Ok(Err(format!(
+            "{} is not on this plugin's list of allowed hosts",
+            request.url
+        )))
+    }
+}
