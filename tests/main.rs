@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+mod bench;
 mod conditions;
 mod fields;
 mod interventions;
