@@ -86,22 +86,18 @@ macro_rules! bind_args {
 }
 pub(crate) use bind_args;
 
-/// One page of `$row`s: counts the rows of `FROM $from_where` (bound to `$args`), asks
-/// `$window_for` which slice to read, and reads it with `SELECT $columns … ORDER BY $order`.
+/// One page of `$row`s: counts with `$count` (bound to `$args`), asks `$window_for` which slice
+/// to read, and reads it with `$list` (bound to `$args`, then `LIMIT ? OFFSET ?`).
 macro_rules! fetch_page {
-    ($store:expr, $row:ty, columns: $columns:expr, from_where: $from_where:expr, order: $order:expr, args: $args:expr, window_for: $window_for:expr) => {{
-        let count_sql = format!("SELECT COUNT(*) FROM {}", $from_where);
-        let list_sql = format!(
-            "SELECT {} FROM {} ORDER BY {} LIMIT ? OFFSET ?",
-            $columns, $from_where, $order
-        );
+    ($store:expr, $row:ty, count: $count:expr, list: $list:expr, args: $args:expr, window_for: $window_for:expr) => {{
         let args: &[$crate::store::SqlArg] = $args;
+        let (count, list): (String, String) = ($count, $list);
         $crate::store::on_pool!($store, |pool| {
-            let total: i64 = $crate::store::bind_args!(sqlx::query_scalar(&count_sql), args)
+            let total: i64 = $crate::store::bind_args!(sqlx::query_scalar(&count), args)
                 .fetch_one(pool)
                 .await?;
             let window: $crate::store::Window = ($window_for)(total);
-            let items = $crate::store::bind_args!(sqlx::query_as::<_, $row>(&list_sql), args)
+            let items = $crate::store::bind_args!(sqlx::query_as::<_, $row>(&list), args)
                 .bind(window.limit)
                 .bind(window.offset)
                 .fetch_all(pool)

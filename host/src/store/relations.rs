@@ -117,6 +117,17 @@ impl Tx {
             .execute(conn)
             .await?
             .rows_affected());
+        if changed == 1 {
+            let mirror = "UPDATE ticket_users SET act_state_id = ?, ticket_deleted = ? WHERE ticket_id = ?";
+            on_tx!(self, |conn| {
+                sqlx::query(mirror)
+                    .bind(change.act_state_id)
+                    .bind(change.is_deleted)
+                    .bind(id)
+                    .execute(conn)
+                    .await?;
+            });
+        }
         Ok(changed == 1)
     }
 
@@ -157,8 +168,11 @@ impl Tx {
                 format!("{flag} = 1, is_deleted = 0"),
             )
         };
+        // The row copies the ticket's list columns (see migration 0007).
         let insert = format!(
-            "INSERT INTO ticket_users (ticket_id, username, gmt_created, gmt_modified{flag_column}) VALUES (?, ?, ?, ?{flag_value})"
+            "INSERT INTO ticket_users (ticket_id, username, gmt_created, gmt_modified{flag_column}, workflow_id, \
+             ticket_created, act_state_id, ticket_deleted) SELECT ?, ?, ?, ?{flag_value}, t.workflow_id, t.gmt_created, \
+             t.act_state_id, t.is_deleted FROM tickets t WHERE t.id = ?"
         );
         let sql = match self {
             Tx::Sqlite(_) => format!(
@@ -174,6 +188,7 @@ impl Tx {
                 .bind(username)
                 .bind(now)
                 .bind(now)
+                .bind(ticket_id)
                 .execute(conn)
                 .await?;
         });

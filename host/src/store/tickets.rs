@@ -41,74 +41,151 @@ pub struct TicketFilter {
     pub newest_first: bool,
 }
 
-fn in_list(column: &str, values: &[i64], negate: bool, sql: &mut String, args: &mut Vec<SqlArg>) {
-    sql.push_str(&format!(
-        " AND {column} {}IN ({})",
-        if negate { "NOT " } else { "" },
-        placeholders(values.len())
-    ));
-    args.extend(values.iter().map(|value| SqlArg::Int(*value)));
+/// A `WHERE` clause being built with its arguments.
+#[derive(Default)]
+struct Conditions {
+    sql: Vec<String>,
+    args: Vec<SqlArg>,
+}
+
+impl Conditions {
+    fn push(&mut self, condition: &str, args: impl IntoIterator<Item = SqlArg>) {
+        self.sql.push(condition.to_string());
+        self.args.extend(args);
+    }
+
+    fn in_list(&mut self, column: &str, values: &[i64], negate: bool) {
+        let not = if negate { "NOT " } else { "" };
+        self.push(
+            &format!("{column} {not}IN ({})", placeholders(values.len())),
+            values.iter().map(|v| SqlArg::Int(*v)),
+        );
+    }
+
+    fn text(&self) -> String {
+        if self.sql.is_empty() {
+            "1 = 1".into()
+        } else {
+            self.sql.join(" AND ")
+        }
+    }
 }
 
 impl TicketFilter {
-    /// `FROM … WHERE …` and its arguments.
-    fn sql_and_args(&self) -> (String, Vec<SqlArg>) {
-        let mut args = Vec::new();
-        let mut sql = String::from("tickets t");
-        if let Some(scope) = &self.user {
-            let (username, condition) = match scope {
-                UserScope::InProcess(username) => (username, " AND u.in_process = 1"),
-                UserScope::Related(username) => (username, ""),
-                UserScope::Worked(username) => (username, " AND u.worked = 1"),
-            };
-            sql.push_str(&format!(
-                " JOIN ticket_users u ON u.ticket_id = t.id AND u.username = ?{condition}"
-            ));
-            args.push(SqlArg::Text(username.clone()));
-        }
-        sql.push_str(" WHERE t.is_deleted = 0");
-        in_list("t.workflow_id", &self.workflow_ids, false, &mut sql, &mut args);
-        if let Some(prefix) = &self.sn_prefix {
-            sql.push_str(" AND t.sn LIKE ? ESCAPE '!'");
-            args.push(SqlArg::Text(format!("{}%", super::like_escape(prefix))));
-        }
-        if let Some(title) = &self.title_contains {
-            sql.push_str(" AND t.title LIKE ? ESCAPE '!'");
-            args.push(SqlArg::Text(super::like_pattern(title)));
-        }
+    /// Conditions on the columns both tables carry, written against `table` (the ticket-user
+    /// index mirrors them for user lists).
+    fn shared_conditions(&self, conditions: &mut Conditions, table: &str, names: [&str; 4]) {
+        let [workflow, created, act_state, deleted] = names;
+        conditions.push(&format!("{table}.{deleted} = 0"), []);
+        conditions.in_list(&format!("{table}.{workflow}"), &self.workflow_ids, false);
         if let Some(from) = self.created_from {
-            sql.push_str(" AND t.gmt_created >= ?");
-            args.push(SqlArg::DateTime(from));
+            conditions.push(&format!("{table}.{created} >= ?"), [SqlArg::DateTime(from)]);
         }
         if let Some(to) = self.created_to {
-            sql.push_str(" AND t.gmt_created <= ?");
-            args.push(SqlArg::DateTime(to));
-        }
-        if !self.state_ids.is_empty() {
-            in_list("t.state_id", &self.state_ids, false, &mut sql, &mut args);
-        }
-        if !self.ticket_ids.is_empty() {
-            in_list("t.id", &self.ticket_ids, false, &mut sql, &mut args);
+            conditions.push(&format!("{table}.{created} <= ?"), [SqlArg::DateTime(to)]);
         }
         if !self.act_state_in.is_empty() {
-            in_list("t.act_state_id", &self.act_state_in, false, &mut sql, &mut args);
+            conditions.in_list(&format!("{table}.{act_state}"), &self.act_state_in, false);
         }
         if !self.act_state_not_in.is_empty() {
-            in_list("t.act_state_id", &self.act_state_not_in, true, &mut sql, &mut args);
+            conditions.in_list(&format!("{table}.{act_state}"), &self.act_state_not_in, true);
+        }
+    }
+
+    /// Conditions only the tickets table can answer.
+    fn ticket_conditions(&self) -> Conditions {
+        let mut conditions = Conditions::default();
+        if let Some(prefix) = &self.sn_prefix {
+            conditions.push(
+                "t.sn LIKE ? ESCAPE '!'",
+                [SqlArg::Text(format!("{}%", super::like_escape(prefix)))],
+            );
+        }
+        if let Some(title) = &self.title_contains {
+            conditions.push("t.title LIKE ? ESCAPE '!'", [SqlArg::Text(super::like_pattern(title))]);
+        }
+        if !self.state_ids.is_empty() {
+            conditions.in_list("t.state_id", &self.state_ids, false);
+        }
+        if !self.ticket_ids.is_empty() {
+            conditions.in_list("t.id", &self.ticket_ids, false);
         }
         if let Some(creator) = &self.creator {
-            sql.push_str(" AND t.creator = ?");
-            args.push(SqlArg::Text(creator.clone()));
+            conditions.push("t.creator = ?", [SqlArg::Text(creator.clone())]);
         }
         if let Some(parent) = self.parent_ticket_id {
-            sql.push_str(" AND t.parent_ticket_id = ?");
-            args.push(SqlArg::Int(parent));
+            conditions.push("t.parent_ticket_id = ?", [SqlArg::Int(parent)]);
         }
         if let Some(parent_state) = self.parent_ticket_state_id {
-            sql.push_str(" AND t.parent_ticket_state_id = ?");
-            args.push(SqlArg::Int(parent_state));
+            conditions.push("t.parent_ticket_state_id = ?", [SqlArg::Int(parent_state)]);
         }
-        (sql, args)
+        conditions
+    }
+
+    /// `(count sql, list sql, args)`. A user list starts from the ticket-user index in its
+    /// creation order and is counted there alone unless a ticket-only filter is given.
+    fn queries(&self) -> (String, String, Vec<SqlArg>) {
+        let ticket_only = self.ticket_conditions();
+        let direction = if self.newest_first { "DESC" } else { "ASC" };
+        let Some(scope) = &self.user else {
+            let mut conditions = Conditions::default();
+            self.shared_conditions(
+                &mut conditions,
+                "t",
+                ["workflow_id", "gmt_created", "act_state_id", "is_deleted"],
+            );
+            conditions.sql.extend(ticket_only.sql);
+            conditions.args.extend(ticket_only.args);
+            let filter = conditions.text();
+            return (
+                format!("SELECT COUNT(*) FROM tickets t WHERE {filter}"),
+                format!(
+                    "SELECT {TICKET_COLUMNS} FROM tickets t WHERE {filter} \
+                     ORDER BY t.gmt_created {direction}, t.id {direction} LIMIT ? OFFSET ?"
+                ),
+                conditions.args,
+            );
+        };
+        let (username, flag) = match scope {
+            UserScope::InProcess(username) => (username, Some("in_process")),
+            UserScope::Related(username) => (username, None),
+            UserScope::Worked(username) => (username, Some("worked")),
+        };
+        let mut conditions = Conditions::default();
+        conditions.push("u.username = ?", [SqlArg::Text(username.clone())]);
+        if let Some(flag) = flag {
+            conditions.push(&format!("u.{flag} = 1"), []);
+        }
+        self.shared_conditions(
+            &mut conditions,
+            "u",
+            ["workflow_id", "ticket_created", "act_state_id", "ticket_deleted"],
+        );
+        // CROSS JOIN keeps SQLite from reordering: the index drives, tickets are looked up.
+        let join = "ticket_users u CROSS JOIN tickets t ON t.id = u.ticket_id";
+        let count = if ticket_only.sql.is_empty() {
+            format!("SELECT COUNT(*) FROM ticket_users u WHERE {}", conditions.text())
+        } else {
+            format!(
+                "SELECT COUNT(*) FROM {join} WHERE {} AND {}",
+                conditions.text(),
+                ticket_only.text()
+            )
+        };
+        let filter = if ticket_only.sql.is_empty() {
+            conditions.text()
+        } else {
+            format!("{} AND {}", conditions.text(), ticket_only.text())
+        };
+        conditions.args.extend(ticket_only.args);
+        (
+            count,
+            format!(
+                "SELECT {TICKET_COLUMNS} FROM {join} WHERE {filter} \
+                 ORDER BY u.ticket_created {direction}, u.ticket_id {direction} LIMIT ? OFFSET ?"
+            ),
+            conditions.args,
+        )
     }
 }
 
@@ -146,15 +223,8 @@ impl Store {
                 total: 0,
             });
         }
-        let (from_where, args) = filter.sql_and_args();
-        let order = if filter.newest_first {
-            "t.gmt_created DESC, t.id DESC"
-        } else {
-            "t.gmt_created, t.id"
-        };
-        Ok(
-            fetch_page!(self, Ticket, columns: TICKET_COLUMNS, from_where: from_where, order: order, args: &args, window_for: window_for),
-        )
+        let (count, list, args) = filter.queries();
+        Ok(fetch_page!(self, Ticket, count: count, list: list, args: &args, window_for: window_for))
     }
 
     /// Whether every non-deleted child of a parent's state is in an end state.

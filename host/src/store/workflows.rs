@@ -57,9 +57,14 @@ impl Store {
             filter.push_str(" AND name LIKE ? ESCAPE '!'");
             args.push(SqlArg::Text(like_pattern(name)));
         }
-        Ok(
-            fetch_page!(self, Workflow, columns: WORKFLOW_COLUMNS, from_where: filter, order: "id", args: &args, window_for: window_for),
-        )
+        Ok(fetch_page!(
+            self,
+            Workflow,
+            count: format!("SELECT COUNT(*) FROM {filter}"),
+            list: format!("SELECT {WORKFLOW_COLUMNS} FROM {filter} ORDER BY id LIMIT ? OFFSET ?"),
+            args: &args,
+            window_for: window_for
+        ))
     }
 
     pub async fn workflow(&self, id: i64) -> StoreResult<Option<Workflow>> {
@@ -133,9 +138,14 @@ impl Store {
             filter.push_str(" AND name LIKE ? ESCAPE '!'");
             args.push(SqlArg::Text(like_pattern(name)));
         }
-        Ok(
-            fetch_page!(self, State, columns: STATE_COLUMNS, from_where: filter, order: "order_id, id", args: &args, window_for: window_for),
-        )
+        Ok(fetch_page!(
+            self,
+            State,
+            count: format!("SELECT COUNT(*) FROM {filter}"),
+            list: format!("SELECT {STATE_COLUMNS} FROM {filter} ORDER BY order_id, id LIMIT ? OFFSET ?"),
+            args: &args,
+            window_for: window_for
+        ))
     }
 
     /// Non-deleted transitions leaving a state, timer transitions included, by id.
