@@ -272,7 +272,7 @@ impl PluginRuntime {
             fields: input.ticket.fields.iter().cloned().collect(),
             parent_fields: input.parent_fields.iter().cloned().collect(),
             label: label.to_string(),
-            log: capture.clone(),
+            log: Capture::new(CAPTURE_BYTES),
             host_calls: 0,
             max_host_calls: limits.host_calls,
         };
@@ -322,12 +322,22 @@ impl PluginRuntime {
             Ok(Err(message)) => Err(PluginError::Refused(message)),
             Err(error) => Err(classify(&error, state, limits, elapsed, &capture)),
         };
+        // Log calls were traced as they came; stdout and stderr are traced now.
+        let stdio = capture.text();
+        if !stdio.is_empty() {
+            tracing::info!(plugin = %label, "output:\n{stdio}");
+        }
+        let output = [stdio, state.log.text()]
+            .into_iter()
+            .filter(|text| !text.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
         CallReport {
             result,
             fuel_used,
             peak_memory: state.limiter.peak as u64,
             elapsed,
-            output: capture.text(),
+            output,
         }
     }
 
