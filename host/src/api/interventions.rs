@@ -18,6 +18,13 @@ fn target(body: &mut serde_json::Map<String, Value>) -> Result<String, ApiError>
     Ok(target.trim().to_string())
 }
 
+/// The body of interventions that take only an optional `suggestion` (an empty body is fine).
+fn suggestion_only(body: JsonObject) -> Result<String, ApiError> {
+    let mut body = body.or_empty();
+    only_keys(&body, &["suggestion"])?;
+    take_text(&mut body, "suggestion")
+}
+
 /// POST /api/v1.0/tickets/{id}/accept
 pub async fn accept(Shared(state): Shared<AppState>, caller: Caller, Id(ticket_id): Id) -> ApiResult {
     state
@@ -87,9 +94,7 @@ pub async fn add_node_end(
     Id(ticket_id): Id,
     body: JsonObject,
 ) -> ApiResult {
-    let mut body = body.or_empty();
-    only_keys(&body, &["suggestion"])?;
-    let suggestion = take_text(&mut body, "suggestion")?;
+    let suggestion = suggestion_only(body)?;
     state
         .engine
         .add_node_end(&caller.app, ticket_id, caller.ticket_user()?, &suggestion)
@@ -117,9 +122,7 @@ pub async fn change_state(
 
 /// POST /api/v1.0/tickets/{id}/close
 pub async fn close(Shared(state): Shared<AppState>, caller: Caller, Id(ticket_id): Id, body: JsonObject) -> ApiResult {
-    let mut body = body.or_empty();
-    only_keys(&body, &["suggestion"])?;
-    let suggestion = take_text(&mut body, "suggestion")?;
+    let suggestion = suggestion_only(body)?;
     state
         .engine
         .close(&caller.app, ticket_id, caller.ticket_user()?, &suggestion)
@@ -134,9 +137,7 @@ pub async fn retreat(
     Id(ticket_id): Id,
     body: JsonObject,
 ) -> ApiResult {
-    let mut body = body.or_empty();
-    only_keys(&body, &["suggestion"])?;
-    let suggestion = take_text(&mut body, "suggestion")?;
+    let suggestion = suggestion_only(body)?;
     state
         .engine
         .retreat(&caller.app, ticket_id, caller.ticket_user()?, &suggestion)
@@ -146,9 +147,7 @@ pub async fn retreat(
 
 /// DELETE /api/v1.0/tickets/{id}
 pub async fn delete(Shared(state): Shared<AppState>, caller: Caller, Id(ticket_id): Id, body: JsonObject) -> ApiResult {
-    let mut body = body.or_empty();
-    only_keys(&body, &["suggestion"])?;
-    let suggestion = take_text(&mut body, "suggestion")?;
+    let suggestion = suggestion_only(body)?;
     state
         .engine
         .delete_ticket(&caller.app, ticket_id, caller.ticket_user()?, &suggestion)
