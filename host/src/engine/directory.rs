@@ -1,10 +1,11 @@
 //! Directory look-ups the rules need: department members with sub-departments, a user's
 //! department approvers and department chain (spec 6.2, B9).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
+use super::constants::participant_type::{DEPT, PEOPLE, PERSON, ROLE};
 use super::{Engine, EngineError, EngineResult};
-use crate::store::User;
+use crate::store::{Dept, User};
 
 impl Engine {
     /// Active users of these departments and all their sub-departments, first-seen order.
@@ -80,4 +81,83 @@ pub fn split_names(text: &str) -> Vec<String> {
         }
     }
     names
+}
+
+/// The users, departments and roles some participant texts name, gathered so that each kind
+/// is looked up once per page.
+#[derive(Default)]
+pub struct Named {
+    usernames: Vec<String>,
+    dept_ids: Vec<i64>,
+    role_ids: Vec<i64>,
+}
+
+impl Named {
+    pub fn add_user(&mut self, username: &str) {
+        self.usernames.push(username.to_string());
+    }
+
+    /// What a participant of `type_id` names.
+    pub fn add_participant(&mut self, type_id: i64, participant: &str) {
+        match type_id {
+            PERSON | PEOPLE => self.usernames.extend(split_names(participant)),
+            DEPT => self
+                .dept_ids
+                .extend(split_names(participant).iter().filter_map(|id| id.parse::<i64>().ok())),
+            ROLE => self.role_ids.extend(participant.trim().parse::<i64>().ok()),
+            _ => {}
+        }
+    }
+}
+
+/// The directory entries a `Named` asked for (unknown ones are absent).
+pub struct NameBook {
+    pub users: HashMap<String, User>,
+    pub depts: HashMap<i64, Dept>,
+    pub roles: HashMap<i64, String>,
+}
+
+impl NameBook {
+    /// A user's alias, or the username itself when unknown.
+    pub fn alias(&self, username: &str) -> String {
+        self.users
+            .get(username)
+            .map_or_else(|| username.to_string(), |user| user.alias.clone())
+    }
+}
+
+impl Engine {
+    /// Looks up what `named` names; with `user_depts`, the departments of the users too.
+    pub(super) async fn look_up(&self, mut named: Named, user_depts: bool) -> EngineResult<NameBook> {
+        named.usernames.sort_unstable();
+        named.usernames.dedup();
+        let names: Vec<&str> = named.usernames.iter().map(String::as_str).collect();
+        let users: HashMap<String, User> = self
+            .store()
+            .users_by_names(&names)
+            .await?
+            .into_iter()
+            .map(|user| (user.username.clone(), user))
+            .collect();
+        if user_depts {
+            named.dept_ids.extend(users.values().map(|user| user.dept_id));
+        }
+        named.dept_ids.sort_unstable();
+        named.dept_ids.dedup();
+        let depts = self
+            .store()
+            .depts_by_ids(&named.dept_ids)
+            .await?
+            .into_iter()
+            .map(|dept| (dept.id, dept))
+            .collect();
+        let roles = self
+            .store()
+            .roles_by_ids(&named.role_ids)
+            .await?
+            .into_iter()
+            .map(|role| (role.id, role.name))
+            .collect();
+        Ok(NameBook { users, depts, roles })
+    }
 }

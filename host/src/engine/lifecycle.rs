@@ -21,7 +21,7 @@ const OPTIONAL: i64 = 3;
 const MAX_SUGGESTION_CHARS: usize = 10_000;
 const MAX_TITLE_CHARS: usize = 500;
 /// How often a transaction that hit a deadlock or a busy database is tried.
-const WRITE_ATTEMPTS: u32 = 5;
+const WRITE_ATTEMPTS: u32 = 8;
 
 /// Keys of the fields a state requires.
 pub(super) fn required_keys(state: &State) -> Vec<String> {
@@ -256,7 +256,9 @@ where
         match attempt().await {
             Err(EngineError::Store(error)) if error.is_transient() && tries < WRITE_ATTEMPTS => {
                 tracing::debug!(%error, tries, "retrying a transaction");
-                tokio::time::sleep(Duration::from_millis(5 * u64::from(tries * tries))).await;
+                // Jitter keeps two transactions that collided from colliding again.
+                let jitter: u64 = rand::random_range(0..5);
+                tokio::time::sleep(Duration::from_millis(2 * u64::from(tries * tries) + jitter)).await;
             }
             other => return other,
         }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use super::directory::Named;
 use super::{Engine, EngineResult};
 use crate::store::State;
 
@@ -45,40 +46,14 @@ impl Engine {
     /// Describes the configured participants of each state, with the directory look-ups done
     /// in one batch per kind.
     pub async fn describe_state_participants(&self, states: &[State]) -> EngineResult<Vec<ParticipantInfo>> {
-        let mut usernames: Vec<&str> = Vec::new();
-        let mut dept_ids: Vec<i64> = Vec::new();
-        let mut role_ids: Vec<i64> = Vec::new();
+        let mut named = Named::default();
         for state in states {
-            match state.participant_type_id {
-                PERSON | PEOPLE => usernames.extend(comma_items(&state.participant)),
-                DEPT => dept_ids.extend(comma_items(&state.participant).filter_map(|id| id.parse::<i64>().ok())),
-                ROLE => role_ids.extend(state.participant.trim().parse::<i64>().ok()),
-                _ => {}
-            }
+            named.add_participant(state.participant_type_id, &state.participant);
         }
-        let aliases: HashMap<String, String> = self
-            .store()
-            .users_by_names(&usernames)
-            .await?
-            .into_iter()
-            .map(|user| (user.username, user.alias))
-            .collect();
-        let dept_names: HashMap<i64, String> = self
-            .store()
-            .depts_by_ids(&dept_ids)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect();
-        let role_names: HashMap<i64, String> = self
-            .store()
-            .roles_by_ids(&role_ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r.name))
-            .collect();
-
-        let alias_of = |name: &str| aliases.get(name).cloned().unwrap_or_else(|| name.to_string());
+        let book = self.look_up(named, false).await?;
+        let dept_names: HashMap<i64, String> = book.depts.iter().map(|(id, dept)| (*id, dept.name.clone())).collect();
+        let role_names = &book.roles;
+        let alias_of = |name: &str| book.alias(name);
         let unknown = || "未知".to_string();
         Ok(states
             .iter()

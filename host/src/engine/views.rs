@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::constants::participant_type::*;
-use super::directory::split_names;
+use super::directory::{Named, split_names};
 use super::{Engine, EngineResult, ParticipantInfo};
 use crate::store::{Dept, State, Ticket, User, Workflow};
 
@@ -51,50 +51,15 @@ impl Engine {
         state_ids.dedup();
         workflow_ids.sort_unstable();
         workflow_ids.dedup();
-        let mut usernames: Vec<String> = Vec::new();
-        let mut dept_ids: Vec<i64> = Vec::new();
-        let mut role_ids: Vec<i64> = Vec::new();
+        let mut named = Named::default();
         for ticket in &tickets {
-            usernames.push(ticket.creator.clone());
-            match ticket.participant_type_id {
-                PERSON | PEOPLE => usernames.extend(split_names(&ticket.participant)),
-                DEPT => dept_ids.extend(
-                    split_names(&ticket.participant)
-                        .iter()
-                        .filter_map(|id| id.parse::<i64>().ok()),
-                ),
-                ROLE => role_ids.extend(ticket.participant.trim().parse::<i64>().ok()),
-                _ => {}
+            named.add_user(&ticket.creator);
+            named.add_participant(ticket.participant_type_id, &ticket.participant);
+            for (name, _) in all_process_entries(ticket) {
+                named.add_user(&name);
             }
-            usernames.extend(all_process_entries(ticket).into_iter().map(|(name, _)| name));
         }
-        usernames.sort_unstable();
-        usernames.dedup();
-        let names: Vec<&str> = usernames.iter().map(String::as_str).collect();
-        let users: HashMap<String, User> = self
-            .store()
-            .users_by_names(&names)
-            .await?
-            .into_iter()
-            .map(|u| (u.username.clone(), u))
-            .collect();
-        dept_ids.extend(users.values().map(|user| user.dept_id));
-        dept_ids.sort_unstable();
-        dept_ids.dedup();
-        let depts: HashMap<i64, Dept> = self
-            .store()
-            .depts_by_ids(&dept_ids)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d))
-            .collect();
-        let roles: HashMap<i64, String> = self
-            .store()
-            .roles_by_ids(&role_ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r.name))
-            .collect();
+        let book = self.look_up(named, true).await?;
         let states: HashMap<i64, State> = self
             .store()
             .states_by_ids(&state_ids)
@@ -110,17 +75,13 @@ impl Engine {
             .map(|w| (w.id, w))
             .collect();
 
-        let alias = |name: &str| {
-            users
-                .get(name)
-                .map_or_else(|| name.to_string(), |user| user.alias.clone())
-        };
+        let alias = |name: &str| book.alias(name);
         Ok(tickets
             .into_iter()
             .map(|ticket| {
-                let participant_info = describe(&ticket, &alias, &depts, &roles);
-                let user = users.get(&ticket.creator).cloned();
-                let dept = user.as_ref().and_then(|user| depts.get(&user.dept_id).cloned());
+                let participant_info = describe(&ticket, &alias, &book.depts, &book.roles);
+                let user = book.users.get(&ticket.creator).cloned();
+                let dept = user.as_ref().and_then(|user| book.depts.get(&user.dept_id).cloned());
                 TicketView {
                     state: states.get(&ticket.state_id).cloned(),
                     workflow: workflows.get(&ticket.workflow_id).cloned(),

@@ -129,9 +129,21 @@ impl Store {
         } else if url.starts_with("mysql:") || url.starts_with("mariadb:") {
             let url = url.replacen("mariadb:", "mysql:", 1);
             let options = MySqlConnectOptions::from_str(&url)?.charset("utf8mb4");
+            // READ COMMITTED: ticket operations are guarded by version checks and explicit row
+            // locks, and without gap locks concurrent creations do not deadlock each other.
             let pool = MySqlPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                .after_connect(|connection, _| {
+                    Box::pin(async move {
+                        sqlx::Executor::execute(
+                            &mut *connection,
+                            "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
                 .connect_with(options)
                 .await?;
             Ok(Store::MySql(pool))
