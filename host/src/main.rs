@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use grebe_host::cli::{Cli, Command};
-use grebe_host::server;
+use grebe_host::{commands, server};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -10,12 +10,15 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => {
             server::init_logging(args.database.log_format);
-            server::serve(args).await
+            server::serve(args).await.map_err(|error| error.to_string())
         }
         Command::Migrate(args) => {
             server::init_logging(args.log_format);
-            server::migrate(&args).await
+            server::migrate(&args).await.map_err(|error| error.to_string())
         }
+        Command::Workflow(command) => commands::workflow(command).await.map_err(|error| error.to_string()),
+        Command::Directory(command) => commands::directory(command).await.map_err(|error| error.to_string()),
+        Command::Bootstrap(args) => commands::bootstrap(args).await.map_err(|error| error.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -25,15 +25,17 @@ fn invalid(transition: &Transition, problem: String) -> EngineError {
 
 /// Parses a transition's conditions; an empty text or `[]` has none.
 pub fn parse_conditions(transition: &Transition) -> EngineResult<Vec<ConditionEntry>> {
-    let text = transition.condition_expression.trim();
+    parse_condition_text(&transition.condition_expression).map_err(|problem| invalid(transition, problem))
+}
+
+/// Parses a `condition_expression` text; the error says what is wrong with it.
+pub(crate) fn parse_condition_text(text: &str) -> Result<Vec<ConditionEntry>, String> {
+    let text = text.trim();
     if text.is_empty() {
         return Ok(Vec::new());
     }
     let Ok(Value::Array(entries)) = serde_json::from_str::<Value>(text) else {
-        return Err(invalid(
-            transition,
-            "it must be a JSON list of {\"expression\", \"target_state_id\"}".into(),
-        ));
+        return Err("it must be a JSON list of {\"expression\", \"target_state_id\"}".into());
     };
     entries
         .iter()
@@ -42,13 +44,13 @@ pub fn parse_conditions(transition: &Transition) -> EngineResult<Vec<ConditionEn
             let source = entry
                 .get("expression")
                 .and_then(Value::as_str)
-                .ok_or_else(|| invalid(transition, format!("entry {index} has no \"expression\" string")))?;
+                .ok_or_else(|| format!("entry {index} has no \"expression\" string"))?;
             let target_state_id = entry
                 .get("target_state_id")
                 .and_then(Value::as_i64)
-                .ok_or_else(|| invalid(transition, format!("entry {index} has no integer \"target_state_id\"")))?;
-            let expression = Expression::parse(source)
-                .map_err(|error| invalid(transition, format!("entry {index} `{source}` is invalid {error}")))?;
+                .ok_or_else(|| format!("entry {index} has no integer \"target_state_id\""))?;
+            let expression =
+                Expression::parse(source).map_err(|error| format!("entry {index} `{source}` is invalid {error}"))?;
             Ok(ConditionEntry {
                 expression,
                 target_state_id,

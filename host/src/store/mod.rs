@@ -2,12 +2,15 @@
 //! decide what a row means. One `Store` serves both backends; the `on_pool!` macro expands a
 //! query once per backend so that each is compiled against its own sqlx driver.
 
+mod accounts;
+mod config;
 mod demo;
 mod directory;
 mod error;
 mod jobs;
 mod relations;
 mod rows;
+mod table;
 mod tickets;
 mod tx;
 mod values;
@@ -19,9 +22,15 @@ use std::time::Duration;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use accounts::{
+    AppTokenValues, DeptRecord, DeptValues, Membership, RoleRecord, RoleValues, UserRecord, UserValues,
+};
+pub use config::{FieldValues, Notice, NoticeValues, StateValues, TransitionValues, WorkflowValues};
 pub use error::StoreError;
 pub use jobs::{Job, JobEnd, NewJob};
 pub use rows::*;
+pub(crate) use table::Columns;
+pub use table::Table;
 pub use tickets::{TicketFilter, UserScope};
 pub use tx::Tx;
 pub(crate) use tx::on_tx;

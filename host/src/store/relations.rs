@@ -250,7 +250,7 @@ impl Store {
 }
 
 /// The id a backend reports for an inserted row.
-trait InsertedId {
+pub(super) trait InsertedId {
     fn last_insert_rowid_or_id(&self) -> i64;
 }
 
