@@ -3,6 +3,7 @@
 
 mod support;
 
+mod admin_workflows;
 mod auth;
 mod conditions;
 mod fields;

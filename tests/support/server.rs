@@ -87,6 +87,30 @@ impl Database {
     }
 }
 
+impl Database {
+    /// The first column of the first row of `sql`, as text, for checking what the API never
+    /// shows.
+    pub async fn text(&self, sql: &str) -> String {
+        if self.mysql_name.is_some() {
+            let mut conn = sqlx::MySqlConnection::connect(&self.url)
+                .await
+                .expect("connect to test database");
+            sqlx::query_scalar(sql)
+                .fetch_one(&mut conn)
+                .await
+                .expect("fixture query")
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url)
+                .await
+                .expect("connect to test database");
+            sqlx::query_scalar(sql)
+                .fetch_one(&mut conn)
+                .await
+                .expect("fixture query")
+        }
+    }
+}
+
 impl Drop for Database {
     fn drop(&mut self) {
         if let Some(name) = self.mysql_name.take() {
