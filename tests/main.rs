@@ -3,6 +3,7 @@
 
 mod support;
 
+mod accounts;
 mod admin_workflows;
 mod auth;
 mod conditions;

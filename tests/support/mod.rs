@@ -1,6 +1,7 @@
 //! The test harness: real servers, a signed client, and a macro running a test on both
 //! backends.
 
+pub mod cli;
 pub mod client;
 pub mod fixtures;
 pub mod server;

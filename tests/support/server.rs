@@ -67,6 +67,11 @@ impl Database {
         }
     }
 
+    /// A path in the test's own folder, removed with it.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
     pub fn is_mysql(&self) -> bool {
         self.mysql_name.is_some()
     }
