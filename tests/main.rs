@@ -7,6 +7,7 @@ mod accounts;
 mod admin_workflows;
 mod auth;
 mod conditions;
+mod documents;
 mod fields;
 mod interventions;
 mod lifecycle;

@@ -136,7 +136,7 @@ fn condition_references(text: &str) -> (Vec<String>, Vec<i64>) {
     )
 }
 
-/// A workflow's states, transitions and fields as stored.
+/// A workflow's states (by order_id), transitions and fields (by id) as stored.
 pub(super) struct Parts {
     pub states: Vec<State>,
     pub transitions: Vec<Transition>,
@@ -222,10 +222,8 @@ impl Parts {
 
 impl Engine {
     pub(super) async fn workflow_parts(&self, workflow_id: i64) -> EngineResult<Parts> {
-        let mut states = self.store().states_of_workflow(workflow_id).await?;
-        states.sort_by_key(|state| state.id);
         Ok(Parts {
-            states,
+            states: self.store().states_of_workflow(workflow_id).await?,
             transitions: self.store().transitions_of_workflow(workflow_id).await?,
             fields: self.store().custom_fields(workflow_id).await?,
         })

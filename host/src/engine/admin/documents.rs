@@ -1,7 +1,8 @@
 //! Workflows as documents (format `grebe.workflow/1`), so that teams can keep them in git: one
 //! JSON document with the workflow, its fields, states and transitions, naming everything by
 //! name instead of database id (states, departments, roles, notices, sub-workflows), with no
-//! timestamps and in a stable order, so exporting what was imported gives the same document.
+//! timestamps and in a stable order (states and fields by `order_id`, transitions as created),
+//! so exporting what was imported gives the same document.
 //! Hook tokens are exported masked; importing `***` keeps the token a state of that name has.
 
 use std::collections::HashMap;
@@ -18,7 +19,8 @@ use super::Actor;
 use super::checks::{Checker, Context};
 use super::config::{Parts, new_field, new_state, new_transition, new_workflow, unmask_hook_token};
 use crate::store::{
-    Dept, FieldValues, Notice, Role, State, StateValues, Store, Table, Transition, TransitionValues, WorkflowValues,
+    CustomField, Dept, FieldValues, Notice, Role, State, StateValues, Store, Table, Transition, TransitionValues,
+    WorkflowValues,
 };
 
 /// The version of the document format.
@@ -220,9 +222,9 @@ impl<'a> Named<'a> {
             [id] => Ok(*id),
             [] => Err(format!("there is no {} named {name:?}", self.what)),
             ids => Err(format!(
-                "{} {} {name:?} exist; names must be unique",
-                ids.len(),
-                self.what
+                "the {} name {name:?} is ambiguous: {} of them have it",
+                self.what,
+                ids.len()
             )),
         }
     }
@@ -504,14 +506,12 @@ impl Engine {
             })
             .collect();
         problems.finish(&format!("workflow {workflow_id} cannot be exported"))?;
+        let mut fields: Vec<&CustomField> = parts.fields.iter().collect();
+        fields.sort_by_key(|field| (field.order_id, field.id));
         Ok(WorkflowDocument {
             format: FORMAT.to_string(),
             workflow: part,
-            custom_fields: parts
-                .fields
-                .iter()
-                .map(|f| export_field(&FieldValues::from(f)))
-                .collect(),
+            custom_fields: fields.iter().map(|f| export_field(&FieldValues::from(*f))).collect(),
             states,
             transitions,
         })
