@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::support::cli::grebe;
-use crate::support::{Answer, Backend, Server, on_both_backends};
+use crate::support::{Answer, Backend, Server, keys, on_both_backends};
 
 on_both_backends!(
     users_are_created_listed_changed_and_deleted,
@@ -20,10 +20,6 @@ on_both_backends!(
 );
 
 const A: &str = "/api/v1.0/accounts";
-
-fn keys(value: &Value) -> Vec<&str> {
-    value.as_object().unwrap().keys().map(String::as_str).collect()
-}
 
 fn names(answer: &Answer, key: &str) -> Vec<String> {
     answer.data()["value"]

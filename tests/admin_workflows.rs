@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Backend, Client, Server, on_both_backends};
+use crate::support::{Backend, Client, Server, keys, on_both_backends};
 
 on_both_backends!(
     leave_workflow_built_from_nothing_runs_a_ticket_to_its_end,
@@ -241,68 +241,57 @@ async fn small_workflow(client: &Client, name: &str) -> (i64, [i64; 3]) {
 async fn workflow_settings_are_checked_on_every_save(backend: Backend) {
     let server = Server::start(backend).await;
     let client = server.client();
-    let refused = |body: Value, needle: &'static str| {
-        let client = &client;
-        async move { client.post(W, "admin", body).await.assert_error(needle) }
-    };
-    refused(json!({"description": "no name"}), "workflow \"\": name is needed").await;
-    refused(
-        json!({"name": "请假流程"}),
-        "workflow \"请假流程\": workflow 1 has this name already",
-    )
-    .await;
-    refused(json!({"name": "n", "notices": "99"}), "notices names no notice 99").await;
-    refused(
-        json!({"name": "n", "workflow_admin": "webb,ghost"}),
-        "workflow_admin names no user ghost",
-    )
-    .await;
-    refused(
-        json!({"name": "n", "limit_expression": {"period": 24}}),
-        "limit_expression: count is need when level is not none",
-    )
-    .await;
-    refused(
-        json!({"name": "n", "limit_expression": {"period": 24, "count": 1, "level": 3}}),
-        "level in limit_expression is invalid",
-    )
-    .await;
-    refused(
-        json!({"name": "n", "limit_expression": {"period": "often"}}),
-        "limit_expression: period must be a number",
-    )
-    .await;
-    refused(
-        json!({"name": "n", "limit_expression": {"perod": 1}}),
-        "limit_expression has the unknown key \"perod\"",
-    )
-    .await;
-    refused(
-        json!({"name": "n", "limit_expression": {"allow_depts": "1,99", "allow_roles": [1, 7], "allow_persons": "ghost"}}),
-        "limit_expression allow_persons names no user ghost",
-    )
-    .await;
-    refused(
-        json!({"name": "n", "limit_expression": {"allow_depts": "1,99"}}),
-        "limit_expression allow_depts names no department 99",
-    )
-    .await;
-    refused(
-        json!({"name": "n", "limit_expression": {"allow_roles": [1, 7]}}),
-        "limit_expression allow_roles names no role 7",
-    )
-    .await;
-    refused(
-        json!({"name": "n", "limit_expression": "[1]"}),
-        "limit_expression: it is not a JSON object",
-    )
-    .await;
-    refused(
-        json!({"name": "n", "display_form_str": {"title": 1}}),
-        "display_form_str must be a JSON list of field keys",
-    )
-    .await;
-    refused(json!({"name": "x".repeat(101)}), "name is longer than 100 characters").await;
+    for (body, needle) in [
+        (json!({"description": "no name"}), "workflow \"\": name is needed"),
+        (
+            json!({"name": "请假流程"}),
+            "workflow \"请假流程\": workflow 1 has this name already",
+        ),
+        (json!({"name": "n", "notices": "99"}), "notices names no notice 99"),
+        (
+            json!({"name": "n", "workflow_admin": "webb,ghost"}),
+            "workflow_admin names no user ghost",
+        ),
+        (
+            json!({"name": "n", "limit_expression": {"period": 24}}),
+            "limit_expression: count is need when level is not none",
+        ),
+        (
+            json!({"name": "n", "limit_expression": {"period": 24, "count": 1, "level": 3}}),
+            "level in limit_expression is invalid",
+        ),
+        (
+            json!({"name": "n", "limit_expression": {"period": "often"}}),
+            "limit_expression: period must be a number",
+        ),
+        (
+            json!({"name": "n", "limit_expression": {"perod": 1}}),
+            "limit_expression has the unknown key \"perod\"",
+        ),
+        (
+            json!({"name": "n", "limit_expression": {"allow_depts": "1,99", "allow_roles": [1, 7], "allow_persons": "ghost"}}),
+            "limit_expression allow_persons names no user ghost",
+        ),
+        (
+            json!({"name": "n", "limit_expression": {"allow_depts": "1,99"}}),
+            "limit_expression allow_depts names no department 99",
+        ),
+        (
+            json!({"name": "n", "limit_expression": {"allow_roles": [1, 7]}}),
+            "limit_expression allow_roles names no role 7",
+        ),
+        (
+            json!({"name": "n", "limit_expression": "[1]"}),
+            "limit_expression: it is not a JSON object",
+        ),
+        (
+            json!({"name": "n", "display_form_str": {"title": 1}}),
+            "display_form_str must be a JSON list of field keys",
+        ),
+        (json!({"name": "x".repeat(101)}), "name is longer than 100 characters"),
+    ] {
+        client.post(W, "admin", body).await.assert_error(needle);
+    }
     // Several problems are named at once.
     let both = client
         .post(
@@ -349,88 +338,74 @@ async fn state_settings_are_checked_on_every_save(backend: Backend) {
     let client = server.client();
     let (workflow, [_, approval, _]) = small_workflow(&client, "校验").await;
     let path = format!("{W}/{workflow}/states");
-    let refused = |body: Value, needle: &'static str| {
-        let client = &client;
-        let path = path.clone();
-        async move { client.post(&path, "admin", body).await.assert_error(needle) }
-    };
     let normal = |participant_type: i64, participant: &str| json!({"name": "新状态", "participant_type_id": participant_type, "participant": participant, "distribute_type_id": 2});
-    refused(json!({"participant_type_id": 0}), "state \"\": name is needed").await;
-    refused(
-        json!({"name": "审批", "participant_type_id": 0}),
-        "state \"审批\": another state of the workflow has this name",
-    )
-    .await;
-    refused(
-        json!({"name": "s", "type_id": 5, "participant_type_id": 0}),
-        "type_id must be 0 (normal), 1 (start) or 2 (end), got 5",
-    )
-    .await;
-    refused(
-        json!({"name": "s", "participant_type_id": 0, "distribute_type_id": 0}),
-        "distribute_type_id must be 1 (accept first), 2 (direct), 3 (random) or 4 (all), got 0",
-    )
-    .await;
-    refused(normal(9, "x"), "participant_type_id must be 0 to 8 or 10, got 9").await;
-    refused(
-        normal(1, ""),
-        "participant is empty, but participant_type_id 1 needs one",
-    )
-    .await;
-    refused(
-        normal(2, "ops,ghost"),
-        "state \"新状态\": participant names no user ghost",
-    )
-    .await;
-    refused(normal(3, "2,99"), "participant names no department 99").await;
-    refused(normal(3, "hr"), "participant names no department hr").await;
-    refused(normal(4, "99"), "participant names no role 99").await;
-    refused(normal(4, "1,2"), "participant of type 4 (role) must be one role id").await;
-    refused(normal(5, "creator,boss"), "participant \"boss\" is no variable").await;
-    refused(normal(6, "bad plugin!"), "is no plugin reference").await;
-    refused(
-        normal(7, "days,leader"),
-        "participant names leader, which is no field of the workflow",
-    )
-    .await;
-    refused(normal(8, "a b"), "participant \"a b\" is no field key").await;
-    refused(normal(10, "not json"), "a hook participant must be a JSON object").await;
-    refused(
-        normal(10, r#"{"hook_url":"ftp://h/x","hook_token":"t"}"#),
-        "needs a hook_url starting with http:// or https://",
-    )
-    .await;
-    refused(normal(10, r#"{"hook_url":"http://h/x"}"#), "needs a string hook_token").await;
-    refused(
-        normal(10, r#"{"hook_url":"http://h/x","hook_token":"t","wait":"yes"}"#),
-        "wait of the hook participant must be true or false",
-    )
-    .await;
-    refused(
-        json!({"name": "s", "participant_type_id": 0, "state_field_str": {"days": 2, "nofield": 2}}),
-        "state_field_str names nofield, which is no field of the workflow",
-    )
-    .await;
-    refused(
-        json!({"name": "s", "participant_type_id": 0, "state_field_str": {"title": 7}}),
-        "state_field_str gives title the attribute 7",
-    )
-    .await;
-    refused(
-        json!({"name": "s", "participant_type_id": 0, "state_field_str": "[\"title\"]"}),
-        "state_field_str must be a JSON object",
-    )
-    .await;
-    refused(
-        json!({"name": "s", "participant_type_id": 0, "label": [1]}),
-        "label must be a JSON object",
-    )
-    .await;
-    refused(
-        json!({"name": "s", "participant_type_id": 0, "sub_workflow_id": 999}),
-        "sub_workflow_id 999 is no workflow",
-    )
-    .await;
+    for (body, needle) in [
+        (json!({"participant_type_id": 0}), "state \"\": name is needed"),
+        (
+            json!({"name": "审批", "participant_type_id": 0}),
+            "state \"审批\": another state of the workflow has this name",
+        ),
+        (
+            json!({"name": "s", "type_id": 5, "participant_type_id": 0}),
+            "type_id must be 0 (normal), 1 (start) or 2 (end), got 5",
+        ),
+        (
+            json!({"name": "s", "participant_type_id": 0, "distribute_type_id": 0}),
+            "distribute_type_id must be 1 (accept first), 2 (direct), 3 (random) or 4 (all), got 0",
+        ),
+        (normal(9, "x"), "participant_type_id must be 0 to 8 or 10, got 9"),
+        (
+            normal(1, ""),
+            "participant is empty, but participant_type_id 1 needs one",
+        ),
+        (
+            normal(2, "ops,ghost"),
+            "state \"新状态\": participant names no user ghost",
+        ),
+        (normal(3, "2,99"), "participant names no department 99"),
+        (normal(3, "hr"), "participant names no department hr"),
+        (normal(4, "99"), "participant names no role 99"),
+        (normal(4, "1,2"), "participant of type 4 (role) must be one role id"),
+        (normal(5, "creator,boss"), "participant \"boss\" is no variable"),
+        (normal(6, "bad plugin!"), "is no plugin reference"),
+        (
+            normal(7, "days,leader"),
+            "participant names leader, which is no field of the workflow",
+        ),
+        (normal(8, "a b"), "participant \"a b\" is no field key"),
+        (normal(10, "not json"), "a hook participant must be a JSON object"),
+        (
+            normal(10, r#"{"hook_url":"ftp://h/x","hook_token":"t"}"#),
+            "needs a hook_url starting with http:// or https://",
+        ),
+        (normal(10, r#"{"hook_url":"http://h/x"}"#), "needs a string hook_token"),
+        (
+            normal(10, r#"{"hook_url":"http://h/x","hook_token":"t","wait":"yes"}"#),
+            "wait of the hook participant must be true or false",
+        ),
+        (
+            json!({"name": "s", "participant_type_id": 0, "state_field_str": {"days": 2, "nofield": 2}}),
+            "state_field_str names nofield, which is no field of the workflow",
+        ),
+        (
+            json!({"name": "s", "participant_type_id": 0, "state_field_str": {"title": 7}}),
+            "state_field_str gives title the attribute 7",
+        ),
+        (
+            json!({"name": "s", "participant_type_id": 0, "state_field_str": "[\"title\"]"}),
+            "state_field_str must be a JSON object",
+        ),
+        (
+            json!({"name": "s", "participant_type_id": 0, "label": [1]}),
+            "label must be a JSON object",
+        ),
+        (
+            json!({"name": "s", "participant_type_id": 0, "sub_workflow_id": 999}),
+            "sub_workflow_id 999 is no workflow",
+        ),
+    ] {
+        client.post(&path, "admin", body).await.assert_error(needle);
+    }
     let states = client.get(&path, "admin").await;
     assert_eq!(states.data()["total"], 3, "nothing was saved");
 
@@ -487,82 +462,70 @@ async fn transition_and_field_settings_are_checked_on_every_save(backend: Backen
     let client = server.client();
     let (workflow, [start, approval, end]) = small_workflow(&client, "校验").await;
     let path = format!("{W}/{workflow}/transitions");
-    let refused = |body: Value, needle: &'static str| {
-        let client = &client;
-        let path = path.clone();
-        async move { client.post(&path, "admin", body).await.assert_error(needle) }
-    };
     let from_approval = |extra: Value| {
         let mut body = json!({"name": "转", "source_state_id": approval, "destination_state_id": end});
         body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         body
     };
-    refused(
-        from_approval(json!({"name": ""})),
-        "transition \"\" of state \"审批\": name is needed",
-    )
-    .await;
-    refused(
-        from_approval(json!({"name": "同意"})),
-        "transition \"同意\" of state \"审批\": another transition of this state has this name",
-    )
-    .await;
-    refused(
-        from_approval(json!({"source_state_id": 2})),
-        "source_state_id 2 is no state of this workflow",
-    )
-    .await;
-    refused(
-        from_approval(json!({"destination_state_id": 4})),
-        "destination_state_id 4 is no state of this workflow",
-    )
-    .await;
-    refused(
-        from_approval(json!({"transition_type_id": 3})),
-        "transition_type_id must be 1 (normal) or 2 (timer), got 3",
-    )
-    .await;
-    refused(
-        from_approval(json!({"transition_type_id": 2})),
-        "timer must be a positive number of seconds for a timer transition",
-    )
-    .await;
-    refused(from_approval(json!({"timer": -5})), "got -5").await;
-    refused(
-        from_approval(json!({"attribute_type_id": 9})),
-        "attribute_type_id must be 1 (agree), 2 (reject) or 3 (other), got 9",
-    )
-    .await;
-    refused(
-        from_approval(json!({"destination_state_id": 0})),
-        "it needs a destination_state_id or a condition_expression",
-    )
-    .await;
-    refused(
-        from_approval(json!({"condition_expression": "{days} >"})),
-        "condition_expression: it must be a JSON list",
-    )
-    .await;
-    refused(
-        from_approval(json!({"condition_expression": [{"expression": "{days} >", "target_state_id": end}]})),
-        "condition_expression: entry 0 `{days} >` is invalid at position",
-    )
-    .await;
-    refused(
-        from_approval(json!({"condition_expression": [{"expression": "__import__('os')", "target_state_id": end}]})),
-        "condition_expression: entry 0",
-    )
-    .await;
-    refused(
-        from_approval(json!({"condition_expression": [{"expression": "{hours} > 3", "target_state_id": end}]})),
-        "condition `{hours} > 3` reads no field hours",
-    )
-    .await;
-    refused(
-        from_approval(json!({"condition_expression": [{"expression": "{days} > 3", "target_state_id": 1}]})),
-        "condition `{days} > 3` leads to state 1, which is no state of this workflow",
-    )
-    .await;
+    for (body, needle) in [
+        (
+            from_approval(json!({"name": ""})),
+            "transition \"\" of state \"审批\": name is needed",
+        ),
+        (
+            from_approval(json!({"name": "同意"})),
+            "transition \"同意\" of state \"审批\": another transition of this state has this name",
+        ),
+        (
+            from_approval(json!({"source_state_id": 2})),
+            "source_state_id 2 is no state of this workflow",
+        ),
+        (
+            from_approval(json!({"destination_state_id": 4})),
+            "destination_state_id 4 is no state of this workflow",
+        ),
+        (
+            from_approval(json!({"transition_type_id": 3})),
+            "transition_type_id must be 1 (normal) or 2 (timer), got 3",
+        ),
+        (
+            from_approval(json!({"transition_type_id": 2})),
+            "timer must be a positive number of seconds for a timer transition",
+        ),
+        (from_approval(json!({"timer": -5})), "got -5"),
+        (
+            from_approval(json!({"attribute_type_id": 9})),
+            "attribute_type_id must be 1 (agree), 2 (reject) or 3 (other), got 9",
+        ),
+        (
+            from_approval(json!({"destination_state_id": 0})),
+            "it needs a destination_state_id or a condition_expression",
+        ),
+        (
+            from_approval(json!({"condition_expression": "{days} >"})),
+            "condition_expression: it must be a JSON list",
+        ),
+        (
+            from_approval(json!({"condition_expression": [{"expression": "{days} >", "target_state_id": end}]})),
+            "condition_expression: entry 0 `{days} >` is invalid at position",
+        ),
+        (
+            from_approval(
+                json!({"condition_expression": [{"expression": "__import__('os')", "target_state_id": end}]}),
+            ),
+            "condition_expression: entry 0",
+        ),
+        (
+            from_approval(json!({"condition_expression": [{"expression": "{hours} > 3", "target_state_id": end}]})),
+            "condition `{hours} > 3` reads no field hours",
+        ),
+        (
+            from_approval(json!({"condition_expression": [{"expression": "{days} > 3", "target_state_id": 1}]})),
+            "condition `{days} > 3` leads to state 1, which is no state of this workflow",
+        ),
+    ] {
+        client.post(&path, "admin", body).await.assert_error(needle);
+    }
     assert_eq!(client.get(&path, "admin").await.data()["total"], 2, "nothing was saved");
     // Conditions over fields and ticket columns, a timer, and conditions alone are fine.
     add_transition(
@@ -967,9 +930,8 @@ async fn lists_and_details_have_loonflow_shapes(backend: Backend) {
     let server = Server::start(backend).await;
     let client = server.client();
     let detail = client.get(&format!("{W}/1"), "admin").await;
-    let keys: Vec<&str> = detail.data().as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
-        keys,
+        keys(detail.data()),
         [
             "id",
             "name",
@@ -987,9 +949,8 @@ async fn lists_and_details_have_loonflow_shapes(backend: Backend) {
     );
     let managed = client.get(&format!("{W}/user_admin"), "admin").await;
     let first = &managed.data()[0];
-    let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
-        keys,
+        keys(first),
         [
             "id",
             "creator",
@@ -1053,9 +1014,8 @@ async fn lists_and_details_have_loonflow_shapes(backend: Backend) {
     let fields = client.get(&format!("{W}/1/custom_fields"), "admin").await;
     assert_eq!(fields.data()["total"], 3);
     let first = &fields.data()["value"][0];
-    let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
-        keys,
+        keys(first),
         [
             "id",
             "creator",

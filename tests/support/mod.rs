@@ -9,6 +9,16 @@ pub mod server;
 pub use client::{Answer, Client};
 pub use server::{Backend, Server};
 
+/// The keys of a JSON object, in order.
+pub fn keys(object: &serde_json::Value) -> Vec<&str> {
+    object
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
 /// Declares `sqlite::NAME` and `mariadb::NAME` tests for each `async fn NAME(Backend)`.
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {

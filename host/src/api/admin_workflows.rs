@@ -253,21 +253,7 @@ pub async fn user_admin(Shared(state): Shared<AppState>, caller: Caller) -> ApiR
 pub async fn detail(Shared(state): Shared<AppState>, caller: Caller, Id(workflow_id): Id) -> ApiResult {
     let actor = caller.actor(&state.engine).await?;
     let detail = state.engine.workflow_detail(&actor, workflow_id).await?;
-    let workflow = &detail.workflow;
-    Ok(ok(json!({
-        "id": workflow.id,
-        "name": workflow.name,
-        "description": workflow.description,
-        "notices": workflow.notices,
-        "view_permission_check": workflow.view_permission_check,
-        "limit_expression": workflow.limit_expression,
-        "display_form_str": workflow.display_form_str,
-        "creator": workflow.creator,
-        "gmt_created": datetime(&workflow.gmt_created),
-        "title_template": workflow.title_template,
-        "content_template": workflow.content_template,
-        "workflow_admin": detail.admins.join(","),
-    })))
+    Ok(ok(super::workflows::workflow_item(detail)))
 }
 
 /// PATCH /api/v1.0/workflows/{id}

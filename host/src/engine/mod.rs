@@ -34,7 +34,7 @@ pub use access::App;
 pub use admin::{
     Actor, ConditionPart, DeptEntry, DirectoryDocument, FieldListing, FieldPart, GraphFormat, HandlerReport,
     ImportOutcome, Listing, Mentions, NewAppToken, RoleEntry, StatePart, SyncChanges, SyncReport, TransitionListing,
-    TransitionPart, UserEntry, UserSaved, WorkflowDetail, WorkflowDocument, WorkflowPart, random_token,
+    TransitionPart, UserEntry, UserSaved, WorkflowDocument, WorkflowPart, random_token,
 };
 pub use auth::{AuthError, SIGNATURE_WINDOW_SECS, SignedHeaders};
 pub use create::NewTicketRequest;

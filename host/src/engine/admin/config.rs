@@ -11,7 +11,7 @@ use super::super::constants::participant_type;
 use super::super::directory::split_names;
 use super::super::fields::field_attributes;
 use super::super::lifecycle::with_retries;
-use super::super::{Engine, EngineError, EngineResult, Paging};
+use super::super::{Engine, EngineError, EngineResult, Paging, WorkflowSummary};
 use super::Actor;
 use super::checks::{Checker, Context};
 use crate::store::{
@@ -21,13 +21,6 @@ use crate::store::{
 
 /// How many tickets an error lists when they block a change.
 const TICKETS_NAMED: i64 = 10;
-
-/// A workflow with the usernames of its listed admins.
-#[derive(Debug, Clone)]
-pub struct WorkflowDetail {
-    pub workflow: Workflow,
-    pub admins: Vec<String>,
-}
 
 /// Transitions with the names of their workflow's states.
 #[derive(Debug, Clone)]
@@ -269,10 +262,10 @@ impl Engine {
         Ok(self.store().workflows_by_ids(&ids).await?)
     }
 
-    pub async fn workflow_detail(&self, actor: &Actor, workflow_id: i64) -> EngineResult<WorkflowDetail> {
+    pub async fn workflow_detail(&self, actor: &Actor, workflow_id: i64) -> EngineResult<WorkflowSummary> {
         let workflow = self.managed_workflow(actor, workflow_id).await?;
         let admins = self.workflow_admin_names(workflow_id).await?;
-        Ok(WorkflowDetail { workflow, admins })
+        Ok(WorkflowSummary { workflow, admins })
     }
 
     pub(super) async fn workflow_admin_names(&self, workflow_id: i64) -> EngineResult<Vec<String>> {
