@@ -494,6 +494,10 @@ async fn transition_and_field_settings_are_checked_on_every_save(backend: Backen
         ),
         (from_approval(json!({"timer": -5})), "got -5"),
         (
+            from_approval(json!({"transition_type_id": 2, "timer": 9_000_000_000_000_000_i64})),
+            "at most 316224000, got 9000000000000000",
+        ),
+        (
             from_approval(json!({"attribute_type_id": 9})),
             "attribute_type_id must be 1 (agree), 2 (reject) or 3 (other), got 9",
         ),

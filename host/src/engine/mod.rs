@@ -32,9 +32,9 @@ mod workflows;
 
 pub use access::App;
 pub use admin::{
-    Actor, ConditionPart, DeptEntry, DirectoryDocument, FieldListing, FieldPart, GraphFormat, HandlerReport,
-    ImportOutcome, Listing, Mentions, NewAppToken, RoleEntry, StatePart, SyncChanges, SyncReport, TransitionListing,
-    TransitionPart, UserEntry, UserSaved, WorkflowDocument, WorkflowPart, random_token,
+    Actor, ConditionPart, DeptEntry, DirectoryDocument, FieldPart, GraphFormat, HandlerReport, ImportOutcome, Listing,
+    Mentions, NewAppToken, RoleEntry, StatePart, SyncChanges, SyncReport, TransitionListing, TransitionPart, UserEntry,
+    UserSaved, WorkflowDocument, WorkflowPart, random_token,
 };
 pub use auth::{AuthError, SIGNATURE_WINDOW_SECS, SignedHeaders};
 pub use create::NewTicketRequest;

@@ -381,6 +381,16 @@ impl Store {
     pub async fn all_notices(&self) -> StoreResult<Vec<Notice>> {
         self.all_rows(Table::CustomNotices, NOTICE_COLUMNS, true).await
     }
+
+    /// A non-deleted notice.
+    pub async fn notice(&self, id: i64) -> StoreResult<Option<Notice>> {
+        self.live_row(Table::CustomNotices, NOTICE_COLUMNS, id).await
+    }
+
+    /// A non-deleted custom field definition.
+    pub async fn custom_field(&self, id: i64) -> StoreResult<Option<CustomField>> {
+        self.live_row(Table::CustomFields, CUSTOM_FIELD_COLUMNS, id).await
+    }
 }
 
 impl Tx {
@@ -420,17 +430,5 @@ impl Tx {
                 .await?;
         });
         Ok(())
-    }
-}
-
-impl Store {
-    /// A non-deleted notice.
-    pub async fn notice(&self, id: i64) -> StoreResult<Option<Notice>> {
-        self.live_row(Table::CustomNotices, NOTICE_COLUMNS, id).await
-    }
-
-    /// A non-deleted custom field definition.
-    pub async fn custom_field(&self, id: i64) -> StoreResult<Option<CustomField>> {
-        self.live_row(Table::CustomFields, CUSTOM_FIELD_COLUMNS, id).await
     }
 }

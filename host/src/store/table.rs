@@ -190,6 +190,15 @@ impl Tx {
     }
 }
 
+/// A member value as the text `CAST(… AS TEXT)` reads back.
+fn member_text(value: &SqlArg) -> String {
+    match value {
+        SqlArg::Int(number) => number.to_string(),
+        SqlArg::Text(text) => text.clone(),
+        SqlArg::DateTime(datetime) => datetime.to_string(),
+    }
+}
+
 /// Rows that say "`member` belongs to `owner`", such as role memberships and workflow admins.
 pub(super) struct Members {
     pub table: Table,
@@ -200,37 +209,43 @@ pub(super) struct Members {
 
 impl Tx {
     /// Makes exactly `members` the non-deleted member rows of the owner: the others are
-    /// soft-deleted, missing ones inserted in the order given.
+    /// soft-deleted, missing ones inserted in the order given. Row by row, so that no list
+    /// of members is bound at once.
     pub(super) async fn set_members(&mut self, set: &Members, members: &[SqlArg], creator: &str) -> StoreResult<()> {
         let (table, owner, member) = (set.table.name(), set.owner_column, set.member_column);
-        let mut retire =
-            format!("UPDATE {table} SET is_deleted = 1, gmt_modified = ? WHERE {owner} = ? AND is_deleted = 0");
-        let now = super::now();
-        let mut args = vec![SqlArg::DateTime(now), SqlArg::Int(set.owner)];
-        if !members.is_empty() {
-            retire.push_str(&format!(" AND {member} NOT IN ({})", placeholders(members.len())));
-            args.extend(members.iter().cloned());
-        }
-        let from = self.dialect("", " FROM DUAL");
-        let insert = format!(
-            "INSERT INTO {table} ({owner}, {member}, creator, gmt_created, gmt_modified) SELECT ?, ?, ?, ?, ?{from} \
-             WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {owner} = ? AND {member} = ? AND is_deleted = 0)"
+        let text = self.dialect("TEXT", "CHAR");
+        let present = format!(
+            "SELECT id, CAST({member} AS {text}) FROM {table} WHERE {owner} = ? AND is_deleted = 0 ORDER BY id"
         );
-        on_tx!(self, |conn| {
-            bind_args!(sqlx::query(&retire), &args).execute(&mut *conn).await?;
-            for value in members {
-                let row = [
-                    SqlArg::Int(set.owner),
-                    value.clone(),
-                    SqlArg::Text(creator.to_string()),
-                    SqlArg::DateTime(now),
-                    SqlArg::DateTime(now),
-                    SqlArg::Int(set.owner),
-                    value.clone(),
-                ];
-                bind_args!(sqlx::query(&insert), &row).execute(&mut *conn).await?;
+        let rows: Vec<(i64, String)> = on_tx!(self, |conn| sqlx::query_as(&present)
+            .bind(set.owner)
+            .fetch_all(conn)
+            .await?);
+        let wanted: Vec<String> = members.iter().map(member_text).collect();
+        for (id, _) in rows.iter().filter(|(_, value)| !wanted.contains(value)) {
+            self.set_deleted(set.table, *id, true).await?;
+        }
+        let now = super::now();
+        let insert = format!(
+            "INSERT INTO {table} ({owner}, {member}, creator, gmt_created, gmt_modified) VALUES (?, ?, ?, ?, ?)"
+        );
+        let mut kept: Vec<String> = rows.into_iter().map(|(_, value)| value).collect();
+        for (value, text) in members.iter().zip(wanted) {
+            if kept.contains(&text) {
+                continue;
             }
-        });
+            let row = [
+                SqlArg::Int(set.owner),
+                value.clone(),
+                SqlArg::Text(creator.to_string()),
+                SqlArg::DateTime(now),
+                SqlArg::DateTime(now),
+            ];
+            on_tx!(self, |conn| {
+                bind_args!(sqlx::query(&insert), &row).execute(conn).await?;
+            });
+            kept.push(text);
+        }
         Ok(())
     }
 }

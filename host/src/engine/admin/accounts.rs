@@ -7,6 +7,7 @@ use super::super::directory::split_names;
 use super::super::lifecycle::with_retries;
 use super::super::{Engine, EngineError, EngineResult, Paging};
 use super::Actor;
+use super::checks::LOOKUP_BATCH;
 use crate::store::{
     Columns, Dept, DeptRecord, DeptValues, Membership, Page, RoleRecord, RoleValues, Table, User, UserRecord,
     UserValues,
@@ -227,7 +228,10 @@ impl Engine {
     /// The usernames of these user ids, in their order; an unknown id is an error.
     pub async fn usernames_of(&self, actor: &Actor, ids: &[i64]) -> EngineResult<Vec<String>> {
         actor.require_super_admin(WHAT)?;
-        let users = self.store().users_by_ids(ids).await?;
+        let mut users = Vec::new();
+        for batch in ids.chunks(LOOKUP_BATCH) {
+            users.extend(self.store().users_by_ids(batch).await?);
+        }
         ids.iter()
             .map(|id| {
                 users

@@ -42,6 +42,12 @@ const TICKET_KEYS: &[&str] = &[
     "transition_id",
 ];
 
+/// The longest timer: ten years, far below what date arithmetic can hold.
+const MAX_TIMER_SECS: i64 = 10 * 366 * 24 * 3600;
+
+/// How many names one directory look-up binds, below every backend's limit of bound values.
+pub(super) const LOOKUP_BATCH: usize = 500;
+
 /// Field types (spec 3.7).
 const FIELD_TYPES: &[i64] = &[5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 70, 80];
 
@@ -194,10 +200,10 @@ impl<'a> Checker<'a> {
             .map(String::as_str)
             .filter(|name| *name != SYSTEM_USER && !self.known_users.contains_key(*name))
             .collect();
-        if !unchecked.is_empty() {
-            let found = self.store.users_by_names(&unchecked).await?;
-            for name in unchecked {
-                let known = found.iter().any(|user| user.username == name);
+        for batch in unchecked.chunks(LOOKUP_BATCH) {
+            let found = self.store.users_by_names(batch).await?;
+            for name in batch {
+                let known = found.iter().any(|user| user.username == *name);
                 self.known_users.insert(name.to_string(), known);
             }
         }
@@ -478,11 +484,12 @@ impl<'a> Checker<'a> {
             &[1, 2, 3],
             "1 (agree), 2 (reject) or 3 (other)",
         );
-        if values.timer < 0 || (values.transition_type_id == 2 && values.timer == 0) {
+        if !(0..=MAX_TIMER_SECS).contains(&values.timer) || (values.transition_type_id == 2 && values.timer == 0) {
             self.problem(
                 &subject,
                 format!(
-                    "timer must be a positive number of seconds for a timer transition (0 otherwise), got {}",
+                    "timer must be a positive number of seconds for a timer transition (0 otherwise), at most \
+                     {MAX_TIMER_SECS}, got {}",
                     values.timer
                 ),
             );

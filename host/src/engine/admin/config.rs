@@ -29,9 +29,6 @@ pub struct TransitionListing {
     pub state_names: HashMap<i64, String>,
 }
 
-/// A page of a workflow's custom fields.
-pub type FieldListing = Page<CustomField>;
-
 /// A new workflow's settings before the caller's (spec 9.2 with B29).
 pub(super) fn new_workflow() -> WorkflowValues {
     WorkflowValues {
@@ -462,7 +459,7 @@ impl Engine {
         workflow_id: i64,
         search: Option<&str>,
         paging: Paging,
-    ) -> EngineResult<FieldListing> {
+    ) -> EngineResult<Page<CustomField>> {
         self.managed_workflow(actor, workflow_id).await?;
         Ok(self
             .store()

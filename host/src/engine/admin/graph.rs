@@ -144,7 +144,7 @@ fn dot(states: &[State], edges: &[Edge]) -> String {
 }
 
 /// The flowchart of these states and transitions; edges to unknown states are left out.
-pub fn render(states: &[State], transitions: &[Transition], format: GraphFormat) -> String {
+fn render(states: &[State], transitions: &[Transition], format: GraphFormat) -> String {
     let edges = edges(transitions, |id| states.iter().any(|state| state.id == id));
     match format {
         GraphFormat::Mermaid => mermaid(states, &edges),

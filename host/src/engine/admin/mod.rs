@@ -14,7 +14,7 @@ mod sync;
 
 pub use accounts::{Listing, Mentions, UserSaved};
 pub use app_tokens::{NewAppToken, random_token};
-pub use config::{FieldListing, TransitionListing};
+pub use config::TransitionListing;
 pub use documents::{
     ConditionPart, FieldPart, ImportOutcome, StatePart, TransitionPart, WorkflowDocument, WorkflowPart,
 };
