@@ -416,6 +416,13 @@ async fn bad_documents_are_refused_and_change_nothing(backend: Backend) {
             }),
             format!("field \"reason\": the document leaves it out, but tickets {ticket} hold values of it"),
         ),
+        (
+            edit(|d| d["custom_fields"][2]["field_type_id"] = json!(5)),
+            format!(
+                "field \"reason\": the document changes its field_type_id from 55 to 5, but tickets {ticket} hold \
+                 values of it"
+            ),
+        ),
     ];
     for (document, needle) in &cases {
         client

@@ -20,7 +20,7 @@ use crate::store::{
 };
 
 /// How many tickets an error lists when they block a change.
-const TICKETS_NAMED: i64 = 10;
+pub(super) const TICKETS_NAMED: i64 = 10;
 
 /// Transitions with the names of their workflow's states.
 #[derive(Debug, Clone)]

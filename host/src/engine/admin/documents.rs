@@ -17,7 +17,7 @@ use super::super::participants::mask_hook_token;
 use super::super::{Engine, EngineError, EngineResult};
 use super::Actor;
 use super::checks::{Checker, Context};
-use super::config::{Parts, new_field, new_state, new_transition, new_workflow, unmask_hook_token};
+use super::config::{Parts, TICKETS_NAMED, new_field, new_state, new_transition, new_workflow, unmask_hook_token};
 use crate::store::{
     CustomField, Dept, FieldValues, Notice, Role, State, StateValues, Store, Table, Transition, TransitionValues,
     WorkflowValues,
@@ -692,7 +692,8 @@ impl Engine {
         })
     }
 
-    /// Refuses to leave out a state that tickets are in or a field that tickets hold values of.
+    /// Refuses to leave out a state that tickets are in, or to leave out or retype a field that
+    /// tickets hold values of.
     async fn check_left_out(
         &self,
         document: &WorkflowDocument,
@@ -704,7 +705,7 @@ impl Engine {
             .iter()
             .filter(|s| !document.states.iter().any(|d| d.name == s.name))
         {
-            let tickets = self.store().tickets_in_state(state.id, 10).await?;
+            let tickets = self.store().tickets_in_state(state.id, TICKETS_NAMED).await?;
             if !tickets.is_empty() {
                 problems.0.push(format!(
                     "state {:?}: the document leaves it out, but tickets {} are in it",
@@ -713,18 +714,23 @@ impl Engine {
                 ));
             }
         }
-        for field in parts
-            .fields
-            .iter()
-            .filter(|f| !document.custom_fields.iter().any(|d| d.field_key == f.field_key))
-        {
+        for field in &parts.fields {
+            let kept = document.custom_fields.iter().find(|d| d.field_key == field.field_key);
+            let change = match kept {
+                None => "leaves it out".to_string(),
+                Some(kept) if kept.field_type_id != field.field_type_id => format!(
+                    "changes its field_type_id from {} to {}",
+                    field.field_type_id, kept.field_type_id
+                ),
+                Some(_) => continue,
+            };
             let tickets = self
                 .store()
-                .tickets_with_value(field.workflow_id, &field.field_key, 10)
+                .tickets_with_value(field.workflow_id, &field.field_key, TICKETS_NAMED)
                 .await?;
             if !tickets.is_empty() {
                 problems.0.push(format!(
-                    "field {:?}: the document leaves it out, but tickets {} hold values of it",
+                    "field {:?}: the document {change}, but tickets {} hold values of it",
                     field.field_key,
                     ids_text(&tickets)
                 ));
