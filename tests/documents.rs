@@ -150,6 +150,12 @@ async fn export_names_everything_by_name(backend: Backend) {
     );
     assert_eq!(document["workflow"]["workflow_admin"], json!(["lilian", "webb"]));
     assert_eq!(document["states"][1]["sub_workflow"], "vpn申请");
+    // A new workflow's state may take sub-tickets of that same workflow.
+    let mut copy = document.clone();
+    copy["workflow"]["name"] = json!("副本");
+    copy["states"][2]["sub_workflow"] = json!("副本");
+    let id = import(&client, &copy).await["workflow_id"].as_i64().unwrap();
+    assert_eq!(export(&client, id).await, copy);
     let text = document.to_string();
     for leaked in ["\"id\"", "gmt_created\":", "creator\":", "workflow_id", "\"xxxx\""] {
         assert!(!text.contains(leaked), "{leaked} in {text}");

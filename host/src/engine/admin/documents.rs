@@ -26,6 +26,10 @@ use crate::store::{
 /// The version of the document format.
 pub const FORMAT: &str = "grebe.workflow/1";
 
+/// The id a workflow an import creates has until it is written; its new parts have other
+/// negative ids meanwhile.
+const NEW_WORKFLOW: i64 = -1;
+
 /// A workflow document. Parts and keys left out take the admin API's defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -543,8 +547,7 @@ impl Engine {
                 }
             }
         };
-        // Until it is written, a new workflow and its new parts have negative ids.
-        let own_id = existing.unwrap_or(-1);
+        let own_id = existing.unwrap_or(NEW_WORKFLOW);
         let plan = self.plan_import(document, own_id, existing, &parts).await?;
         let grant = actor
             .app
@@ -785,7 +788,7 @@ impl Engine {
         for (current, state) in &plan.states {
             let values = StateValues {
                 workflow_id,
-                sub_workflow_id: if state.sub_workflow_id == -1 {
+                sub_workflow_id: if state.sub_workflow_id == NEW_WORKFLOW {
                     workflow_id
                 } else {
                     state.sub_workflow_id
