@@ -265,6 +265,10 @@ async fn workflow_settings_are_checked_on_every_save(backend: Backend) {
             "limit_expression: period must be a number",
         ),
         (
+            json!({"name": "n", "limit_expression": {"period": 1e15, "count": 1}}),
+            "limit_expression: period must be at most 87840 hours",
+        ),
+        (
             json!({"name": "n", "limit_expression": {"perod": 1}}),
             "limit_expression has the unknown key \"perod\"",
         ),
@@ -331,6 +335,20 @@ async fn workflow_settings_are_checked_on_every_save(backend: Backend) {
     );
     client.patch(&path, "admin", json!({"workflow_admin": ""})).await.data();
     assert_eq!(client.get(&path, "admin").await.data()["workflow_admin"], "");
+
+    // A limit written around these checks is an error when a ticket is created, not a crash.
+    server
+        .db
+        .execute(r#"UPDATE workflows SET limit_expression = '{"period": 1e15, "count": 1}' WHERE id = 1"#)
+        .await;
+    client
+        .post(
+            "/api/v1.0/tickets",
+            "webb",
+            json!({"workflow_id": 1, "transition_id": 1, "title": "t", "reason": "r"}),
+        )
+        .await
+        .assert_error("limit_expression of workflow 1: period must be at most 87840 hours");
 }
 
 async fn state_settings_are_checked_on_every_save(backend: Backend) {

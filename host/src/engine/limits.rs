@@ -43,6 +43,9 @@ pub(crate) const LIMIT_KEYS: &[&str] = &[
     "allow_roles",
 ];
 
+/// The longest rate-limit period: ten years, far below what date arithmetic can hold.
+const MAX_PERIOD_HOURS: i64 = 10 * 366 * 24;
+
 /// A parsed `limit_expression`: at most `count` tickets per `period` hours (when `period` is
 /// positive), by each creator (level 1) or by everyone (level 2), and who may create at all.
 pub(crate) struct Limits {
@@ -89,6 +92,9 @@ pub(crate) fn parse_limits(text: &str) -> Result<Limits, String> {
         _ => return Err("it is not a JSON object".into()),
     };
     let period = number_of(&limits, "period")?.unwrap_or(0);
+    if period > MAX_PERIOD_HOURS {
+        return Err(format!("period must be at most {MAX_PERIOD_HOURS} hours"));
+    }
     let count = number_of(&limits, "count")?.unwrap_or(0);
     if period > 0 && count <= 0 {
         return Err("count is need when level is not none".into());
