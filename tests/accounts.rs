@@ -579,7 +579,7 @@ fn directory() -> Value {
         ],
         "roles": [
             {"external_id": "r-dev", "name": "开发", "description": "developers", "members": ["fe1", "rd_lead"]},
-            {"external_id": "r-duty", "name": "值班", "members": ["ops", "ops2"]}
+            {"external_id": "r-duty", "name": "值班", "members": ["ops", "ops2", "ops"]}
         ]
     })
 }

@@ -318,6 +318,19 @@ async fn write(
     creator: &str,
     report: &mut SyncReport,
 ) -> EngineResult<()> {
+    let dept_ids = write_depts(tx, document, stored, creator, report).await?;
+    let user_ids = write_users(tx, document, stored, &dept_ids, creator, report).await?;
+    write_roles(tx, document, stored, &user_ids, creator, report).await
+}
+
+/// Upserts the departments, parents first; returns the id of every synced department.
+async fn write_depts(
+    tx: &mut Tx,
+    document: &DirectoryDocument,
+    stored: &Stored,
+    creator: &str,
+    report: &mut SyncReport,
+) -> EngineResult<HashMap<String, i64>> {
     let mut dept_ids: HashMap<String, i64> = stored
         .depts
         .iter()
@@ -334,19 +347,29 @@ async fn write(
         record(&mut report.created.depts, &mut report.updated.depts, id, &entry.name);
         dept_ids.insert(entry.external_id.clone(), id.id());
     }
+    Ok(dept_ids)
+}
+
+/// Upserts the listed users and, if asked, deactivates the synced users left out; returns
+/// the id of every user by username.
+async fn write_users(
+    tx: &mut Tx,
+    document: &DirectoryDocument,
+    stored: &Stored,
+    dept_ids: &HashMap<String, i64>,
+    creator: &str,
+    report: &mut SyncReport,
+) -> EngineResult<HashMap<String, i64>> {
     let mut user_ids: HashMap<String, i64> = stored
         .users
         .iter()
         .filter(|row| !row.is_deleted)
         .map(|row| (row.user.username.clone(), row.user.id))
         .collect();
-    let listed: HashSet<i64> = document
-        .users
-        .iter()
-        .filter_map(|entry| stored.user(entry).map(|row| row.user.id))
-        .collect();
+    let mut listed = HashSet::new();
     for entry in &document.users {
         let row = stored.user(entry);
+        listed.extend(row.map(|row| row.user.id));
         let dept_id = dept_ids.get(&entry.dept_external_id).copied().unwrap_or(0);
         let values = entry.values(row, dept_id);
         let current = row.map(|row| (row.user.id, UserValues::from(row), row.is_deleted));
@@ -372,37 +395,11 @@ async fn write(
         }
         user_ids.insert(entry.username.clone(), id.id());
     }
-    for entry in &document.roles {
-        let row = stored.role(&entry.external_id);
-        let values = entry.values(row);
-        let current = row.map(|row| (row.role.id, RoleValues::from(row), row.is_deleted));
-        let mut id = upsert(tx, current, &values, Table::Roles, creator).await?;
-        let mut members: Vec<i64> = entry
-            .members
-            .iter()
-            .filter_map(|name| user_ids.get(name).copied())
-            .collect();
-        members.dedup();
-        let mut now: Vec<i64> = members.clone();
-        now.sort_unstable();
-        let mut before: Vec<i64> = stored
-            .memberships
-            .iter()
-            .filter(|(role, _)| *role == id.id())
-            .map(|(_, user)| *user)
-            .collect();
-        before.sort_unstable();
-        before.dedup();
-        if now != before {
-            tx.set_role_members(id.id(), &members, creator).await?;
-            id = id.changed();
-        }
-        record(&mut report.created.roles, &mut report.updated.roles, id, &entry.name);
-    }
     if document.deactivate_missing {
-        for row in stored.users.iter().filter(|row| {
+        let missing = stored.users.iter().filter(|row| {
             !row.external_id.is_empty() && !row.is_deleted && row.user.is_active && !listed.contains(&row.user.id)
-        }) {
+        });
+        for row in missing {
             let values = UserValues {
                 is_active: false,
                 ..UserValues::from(row)
@@ -410,6 +407,46 @@ async fn write(
             tx.update(row.user.id, &values).await?;
             report.deactivated.push(row.user.username.clone());
         }
+    }
+    Ok(user_ids)
+}
+
+/// Upserts the roles and makes their members exactly those listed.
+async fn write_roles(
+    tx: &mut Tx,
+    document: &DirectoryDocument,
+    stored: &Stored,
+    user_ids: &HashMap<String, i64>,
+    creator: &str,
+    report: &mut SyncReport,
+) -> EngineResult<()> {
+    for entry in &document.roles {
+        let row = stored.role(&entry.external_id);
+        let values = entry.values(row);
+        let current = row.map(|row| (row.role.id, RoleValues::from(row), row.is_deleted));
+        let mut id = upsert(tx, current, &values, Table::Roles, creator).await?;
+        let members: Vec<i64> = entry
+            .members
+            .iter()
+            .filter_map(|name| user_ids.get(name).copied())
+            .collect();
+        let as_set = |ids: Vec<i64>| -> Vec<i64> {
+            let mut ids = ids;
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let before: Vec<i64> = stored
+            .memberships
+            .iter()
+            .filter(|(role, _)| *role == id.id())
+            .map(|(_, user)| *user)
+            .collect();
+        if as_set(members.clone()) != as_set(before) {
+            tx.set_role_members(id.id(), &members, creator).await?;
+            id = id.changed();
+        }
+        record(&mut report.created.roles, &mut report.updated.roles, id, &entry.name);
     }
     Ok(())
 }
