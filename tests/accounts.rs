@@ -112,6 +112,14 @@ async fn users_are_created_listed_changed_and_deleted(backend: Backend) {
             .await
             .assert_error(needle);
     }
+    // MariaDB compares usernames ignoring case, SQLite does not; neither answers with a 500.
+    let upper = client
+        .post(&format!("{A}/users"), "admin", json!({"username": "NEWBIE"}))
+        .await;
+    match backend {
+        Backend::MariaDb => upper.assert_error("username \"NEWBIE\" or its external_id is taken already"),
+        Backend::Sqlite => assert!(upper.data()["user_id"].is_i64()),
+    }
     // PATCH changes what is sent.
     client
         .patch(

@@ -277,13 +277,15 @@ const NOTICE_COLUMNS: &str =
     "id, creator, gmt_created, gmt_modified, is_deleted, name, description, hook_url, hook_token";
 
 impl Store {
-    /// The non-deleted workflows named exactly `name`, by id.
+    /// The non-deleted workflows named exactly `name` (also on MySQL, whose comparison
+    /// ignores case), by id.
     pub async fn workflows_named(&self, name: &str) -> StoreResult<Vec<Workflow>> {
         let sql = format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE name = ? AND is_deleted = 0 ORDER BY id");
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Workflow>(&sql)
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, Workflow>(&sql)
             .bind(name)
             .fetch_all(pool)
-            .await?))
+            .await?);
+        Ok(rows.into_iter().filter(|workflow| workflow.name == name).collect())
     }
 
     /// The non-deleted transitions of a workflow, by id.

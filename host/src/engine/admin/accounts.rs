@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use super::super::directory::split_names;
 use super::super::lifecycle::with_retries;
 use super::super::{Engine, EngineError, EngineResult, Paging};
-use super::Actor;
 use super::checks::LOOKUP_BATCH;
+use super::{Actor, taken};
 use crate::store::{
     Columns, Dept, DeptRecord, DeptValues, Membership, Page, RoleRecord, RoleValues, Table, User, UserRecord,
     UserValues,
@@ -277,7 +277,9 @@ impl Engine {
                 format!("user {:?}", values.username),
                 user_problems(&values, user_id, &users, &depts),
             )?;
-            let id = self.save_row(user_id, &values, &actor.user.username).await?;
+            let saved = self.save_row(user_id, &values, &actor.user.username).await;
+            let id =
+                saved.map_err(|error| taken(error, &format!("username {:?} or its external_id", values.username)))?;
             let deactivated = current.is_some_and(|row| row.user.is_active && !values.is_active);
             let waiting_tickets = match deactivated {
                 true => self.store().tickets_waiting_for(&values.username).await?,
@@ -366,7 +368,8 @@ impl Engine {
                 format!("role {:?}", values.name),
                 role_problems(&values, role_id, &roles),
             )?;
-            self.save_row(role_id, &values, &actor.user.username).await
+            let saved = self.save_row(role_id, &values, &actor.user.username).await;
+            saved.map_err(|error| taken(error, &format!("external_id {:?}", values.external_id)))
         }
         .await;
         Ok(saved?)
@@ -471,7 +474,8 @@ impl Engine {
                 format!("department {:?}", values.name),
                 dept_problems(&values, dept_id, &depts, is_user),
             )?;
-            self.save_row(dept_id, &values, &actor.user.username).await
+            let saved = self.save_row(dept_id, &values, &actor.user.username).await;
+            saved.map_err(|error| taken(error, &format!("external_id {:?}", values.external_id)))
         }
         .await;
         Ok(saved?)

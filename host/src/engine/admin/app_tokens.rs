@@ -7,8 +7,8 @@ use rand::Rng;
 use super::super::directory::split_names;
 use super::super::lifecycle::with_retries;
 use super::super::{Engine, EngineError, EngineResult, Paging};
-use super::Actor;
 use super::accounts::{Listing, user_problems};
+use super::{Actor, taken};
 use crate::store::{AppToken, AppTokenValues, Columns, Page, Table, UserValues};
 
 const WHAT: &str = "app tokens";
@@ -230,7 +230,8 @@ impl Engine {
             tx.commit().await?;
             Ok(id)
         })
-        .await?;
+        .await
+        .map_err(|error| taken(error, &format!("username {username:?}")))?;
         Ok(NewAppToken {
             id,
             app_name: app.app_name,

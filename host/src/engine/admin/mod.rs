@@ -72,6 +72,17 @@ impl Actor {
     }
 }
 
+/// A write a unique key refused is the caller's mistake: a username or external id the
+/// database holds already, compared as it compares (on MySQL, ignoring case).
+fn taken(error: EngineError, what: &str) -> EngineError {
+    match error {
+        EngineError::Store(store) if store.is_unique_violation() => EngineError::Invalid(format!(
+            "{what} is taken already (the database compares it ignoring case)"
+        )),
+        other => other,
+    }
+}
+
 impl Engine {
     /// The actor named by `username`, which must be an existing user.
     pub async fn actor(&self, username: &str, app: Option<App>) -> EngineResult<Actor> {

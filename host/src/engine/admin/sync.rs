@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::super::lifecycle::with_retries;
 use super::super::{Engine, EngineError, EngineResult};
-use super::Actor;
 use super::accounts::{dept_problems, role_problems, user_problems};
+use super::{Actor, taken};
 use crate::store::{DeptRecord, DeptValues, RoleRecord, RoleValues, Store, Table, Tx, UserRecord, UserValues};
 
 /// The directory as the company's own system knows it.
@@ -523,7 +523,8 @@ impl Engine {
             tx.commit().await?;
             Ok(report)
         })
-        .await?;
+        .await
+        .map_err(|error| taken(error, "a username or external_id of the document"))?;
         for username in &report.deactivated {
             let ticket_ids = self.store().tickets_waiting_for(username).await?;
             if !ticket_ids.is_empty() {
