@@ -3,9 +3,12 @@
 
 mod support;
 
+mod accounts;
+mod admin_workflows;
 mod auth;
 mod bench;
 mod conditions;
+mod documents;
 mod fields;
 mod interventions;
 mod lifecycle;

@@ -1,5 +1,7 @@
 //! The `grebe` command line.
 
+use std::path::PathBuf;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -22,6 +24,15 @@ pub enum Command {
     /// Register, list and try WebAssembly plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Export a workflow as a JSON document, or create or update one from a document.
+    #[command(subcommand)]
+    Workflow(WorkflowCommand),
+    /// Sync users, departments and roles from a JSON document.
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
+    /// On a database without a super admin, create the first one and an app token (printed
+    /// once), so a new installation needs no demo data.
+    Bootstrap(BootstrapArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +99,61 @@ pub struct PluginRunArgs {
     pub directory: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkflowCommand {
+    /// Print workflow ID as a document on stdout.
+    Export {
+        id: i64,
+        #[command(flatten)]
+        actor: ActorArgs,
+    },
+    /// Create the document's workflow, or update the workflow of its name, in one transaction.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        actor: ActorArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Upsert the document's departments, users and roles by external id; print what changed.
+    Sync {
+        file: PathBuf,
+        #[command(flatten)]
+        actor: ActorArgs,
+    },
+}
+
+/// The database and the user a configuration command acts as.
+#[derive(Debug, Args)]
+pub struct ActorArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The user making the change, with the rights the API would give them.
+    #[arg(long, default_value = "admin")]
+    pub username: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The super admin to create (or promote).
+    #[arg(long, default_value = "admin")]
+    pub username: String,
+
+    /// The name of the app to create (also its serial-number prefix).
+    #[arg(long)]
+    pub app: String,
+
+    /// The app's token; random when not given.
+    #[arg(long)]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args)]

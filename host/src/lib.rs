@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod commands;
 pub mod engine;
 pub mod jobs;
 pub mod plugin_cli;

@@ -4,14 +4,13 @@ use std::fmt;
 
 use std::time::Duration;
 
-use rand::Rng;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
 use crate::api::{AppState, app};
 use crate::cli::{DatabaseArgs, LogFormat, ServeArgs};
-use crate::engine::Engine;
+use crate::engine::{Engine, random_token};
 use crate::jobs::{self, WorkerConfig};
 use crate::store::{Store, StoreError};
 
@@ -64,20 +63,6 @@ pub async fn migrate(args: &DatabaseArgs) -> Result<(), ServerError> {
     let store = open_store(args).await?;
     store.close().await;
     Ok(())
-}
-
-/// A token in the form loonflow's admin generates (a UUID-shaped hex string).
-fn random_token() -> String {
-    let bytes: [u8; 16] = rand::rng().random();
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 /// Loads the demo into an empty database (or sets the demo app's token on an existing one) and

@@ -104,6 +104,12 @@ impl Client {
             .await
     }
 
+    /// DELETE as `username`, signed.
+    pub async fn delete(&self, path: &str, username: &str) -> Answer {
+        self.send(Method::DELETE, path, self.signed_headers(Some(username)), None)
+            .await
+    }
+
     /// Creates a ticket and returns its id, failing the test on an error.
     pub async fn create_ticket(&self, username: &str, body: Value) -> i64 {
         let answer = self.post("/api/v1.0/tickets", username, body).await;

@@ -29,6 +29,23 @@ fn mysql_admin_url() -> String {
 
 static SERVERS: AtomicUsize = AtomicUsize::new(0);
 
+/// Runs `$body` with `$conn` connected to `$db`, whichever backend it is on.
+macro_rules! with_connection {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        if $db.mysql_name.is_some() {
+            let mut $conn = sqlx::MySqlConnection::connect(&$db.url)
+                .await
+                .expect("connect to test database");
+            $body
+        } else {
+            let mut $conn = sqlx::SqliteConnection::connect(&$db.url)
+                .await
+                .expect("connect to test database");
+            $body
+        }
+    };
+}
+
 /// A fresh database: a SQLite file in a temporary folder, or a new MariaDB database.
 pub struct Database {
     pub url: String,
@@ -67,23 +84,29 @@ impl Database {
         }
     }
 
+    /// A path in the test's own folder, removed with it.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
     pub fn is_mysql(&self) -> bool {
         self.mysql_name.is_some()
     }
 
     /// Runs one SQL statement against the database, for fixtures the API cannot create yet.
     pub async fn execute(&self, sql: &str) {
-        if self.mysql_name.is_some() {
-            let mut conn = sqlx::MySqlConnection::connect(&self.url)
-                .await
-                .expect("connect to test database");
+        with_connection!(self, |conn| {
             sqlx::query(sql).execute(&mut conn).await.expect("fixture statement");
-        } else {
-            let mut conn = sqlx::SqliteConnection::connect(&self.url)
-                .await
-                .expect("connect to test database");
-            sqlx::query(sql).execute(&mut conn).await.expect("fixture statement");
-        }
+        })
+    }
+
+    /// The first column of the first row of `sql`, as text, for checking what the API never
+    /// shows.
+    pub async fn text(&self, sql: &str) -> String {
+        with_connection!(self, |conn| sqlx::query_scalar(sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect("fixture query"))
     }
 }
 

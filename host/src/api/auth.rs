@@ -4,7 +4,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use super::{ApiError, AppState};
-use crate::engine::{App, SignedHeaders};
+use crate::engine::{Actor, App, Engine, SignedHeaders};
 
 /// An authenticated app and the user it acts for (`username` header, trusted as in loonflow).
 #[derive(Debug, Clone)]
@@ -19,6 +19,14 @@ impl Caller {
         self.username
             .as_deref()
             .ok_or_else(|| ApiError::Client("请提供username (the username header is missing)".into()))
+    }
+}
+
+impl Caller {
+    /// The user the app acts for, as the actor of a configuration change.
+    pub async fn actor(&self, engine: &Engine) -> Result<Actor, ApiError> {
+        let username = self.require_username()?;
+        Ok(engine.actor(username, Some(self.app.clone())).await?)
     }
 }
 

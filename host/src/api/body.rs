@@ -62,10 +62,62 @@ pub fn take_id(body: &mut Map<String, Value>, key: &str, message: &str) -> Resul
 
 /// Removes and returns a string key ('' when absent).
 pub fn take_text(body: &mut Map<String, Value>, key: &str) -> Result<String, ApiError> {
+    Ok(take_optional_text(body, key)?.unwrap_or_default())
+}
+
+/// Removes and returns a string key; `None` when absent.
+pub fn take_optional_text(body: &mut Map<String, Value>, key: &str) -> Result<Option<String>, ApiError> {
     match body.remove(key) {
-        None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::String(text)) => Ok(text),
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
         Some(other) => Err(ApiError::Client(format!("{key} must be a string, got {other}"))),
+    }
+}
+
+/// Removes and returns a flag: `true`/`false` or `1`/`0`, as loonflow's int-typed flags.
+pub fn take_flag(body: &mut Map<String, Value>, key: &str) -> Result<Option<bool>, ApiError> {
+    match body.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(flag)) => Ok(Some(flag)),
+        Some(Value::Number(number)) if number.as_i64() == Some(0) => Ok(Some(false)),
+        Some(Value::Number(number)) if number.as_i64() == Some(1) => Ok(Some(true)),
+        Some(other) => Err(ApiError::Client(format!(
+            "{key} must be true, false, 1 or 0, got {other}"
+        ))),
+    }
+}
+
+/// Removes and returns a JSON-in-text column: a string is taken as the text, any other JSON
+/// value as its JSON text.
+pub fn take_json_text(body: &mut Map<String, Value>, key: &str) -> Result<Option<String>, ApiError> {
+    Ok(match body.remove(key) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+/// Removes and returns a comma list: a string as sent, a number, or a list of strings and
+/// numbers joined by commas.
+pub fn take_list_text(body: &mut Map<String, Value>, key: &str) -> Result<Option<String>, ApiError> {
+    let item = |value: &Value| match value {
+        Value::String(text) => Ok(text.clone()),
+        Value::Number(number) => Ok(number.to_string()),
+        other => Err(ApiError::Client(format!(
+            "{key} must be a comma-separated string or a list, got {other}"
+        ))),
+    };
+    match body.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => Ok(Some(items.iter().map(item).collect::<Result<Vec<_>, _>>()?.join(","))),
+        Some(other) => item(&other).map(Some),
+    }
+}
+
+/// Sets `slot` to `value` when one was sent.
+pub fn put<T>(slot: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *slot = value;
     }
 }
 

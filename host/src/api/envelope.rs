@@ -12,8 +12,10 @@ pub fn ok(data: Value) -> Response {
     Json(json!({"code": 0, "msg": "", "data": data})).into_response()
 }
 
-/// A successful answer with loonflow's fixed success text in `msg`.
-pub fn ok_with_msg(data: Value, msg: &str) -> Response {
+/// A successful answer with loonflow's fixed success text in `msg` (an object for the
+/// account create endpoints).
+pub fn ok_with_msg(data: Value, msg: impl Into<Value>) -> Response {
+    let msg: Value = msg.into();
     Json(json!({"code": 0, "msg": msg, "data": data})).into_response()
 }
 

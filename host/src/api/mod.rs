@@ -1,10 +1,14 @@
 //! HTTP: axum routes, loonflow's signed-header authentication, the envelope, and the JSON
 //! shapes of loonflow's API. No SQL and no rules here; handlers call the engine.
 
+mod accounts;
+mod admin_workflows;
 mod auth;
 mod body;
+mod documents;
 mod envelope;
 mod interventions;
+mod notices;
 mod params;
 mod plugins;
 mod shapes;
@@ -19,7 +23,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use tracing::Instrument;
 
 pub use auth::Caller;
@@ -39,10 +43,96 @@ pub struct AppState {
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
-        .route("/workflows", get(workflows::list))
+        .route("/workflows", get(workflows::list).post(admin_workflows::create))
+        .route("/workflows/user_admin", get(admin_workflows::user_admin))
+        .route("/workflows/import", post(documents::import))
+        .route("/workflows/custom_notices", get(notices::list).post(notices::create))
+        .route(
+            "/workflows/custom_notices/{id}",
+            get(notices::detail).patch(notices::update).delete(notices::delete),
+        )
         .route("/workflows/states/{id}", get(workflows::state_detail))
+        .route(
+            "/workflows/{id}",
+            get(admin_workflows::detail)
+                .patch(admin_workflows::update)
+                .delete(admin_workflows::delete),
+        )
         .route("/workflows/{id}/init_state", get(workflows::init_state))
-        .route("/workflows/{id}/states", get(workflows::states))
+        .route(
+            "/workflows/{id}/states",
+            get(workflows::states).post(admin_workflows::create_state),
+        )
+        .route(
+            "/workflows/{id}/states/{state_id}",
+            get(admin_workflows::state_of_workflow)
+                .patch(admin_workflows::update_state)
+                .delete(admin_workflows::delete_state),
+        )
+        .route(
+            "/workflows/{id}/transitions",
+            get(admin_workflows::transitions).post(admin_workflows::create_transition),
+        )
+        .route(
+            "/workflows/{id}/transitions/{transition_id}",
+            get(admin_workflows::transition)
+                .patch(admin_workflows::update_transition)
+                .delete(admin_workflows::delete_transition),
+        )
+        .route(
+            "/workflows/{id}/custom_fields",
+            get(admin_workflows::fields).post(admin_workflows::create_field),
+        )
+        .route(
+            "/workflows/{id}/custom_fields/{field_id}",
+            get(admin_workflows::field)
+                .patch(admin_workflows::update_field)
+                .delete(admin_workflows::delete_field),
+        )
+        .route("/workflows/{id}/validate", get(admin_workflows::validate))
+        .route("/workflows/{id}/graph", get(admin_workflows::graph))
+        .route("/workflows/{id}/export", get(documents::export))
+        .route("/accounts/users", get(accounts::users).post(accounts::create_user))
+        .route(
+            "/accounts/users/{id}",
+            get(accounts::user)
+                .patch(accounts::update_user)
+                .delete(accounts::delete_user),
+        )
+        .route("/accounts/users/{id}/roles", get(accounts::user_roles))
+        .route("/accounts/roles", get(accounts::roles).post(accounts::create_role))
+        .route(
+            "/accounts/roles/{id}",
+            get(accounts::role)
+                .patch(accounts::update_role)
+                .delete(accounts::delete_role),
+        )
+        .route(
+            "/accounts/roles/{id}/users",
+            get(accounts::role_users).post(accounts::add_role_user),
+        )
+        .route(
+            "/accounts/roles/{id}/users/{user_id}",
+            delete(accounts::remove_role_user),
+        )
+        .route("/accounts/depts", get(accounts::depts).post(accounts::create_dept))
+        .route(
+            "/accounts/depts/{id}",
+            get(accounts::dept)
+                .patch(accounts::update_dept)
+                .delete(accounts::delete_dept),
+        )
+        .route(
+            "/accounts/app_token",
+            get(accounts::app_tokens).post(accounts::create_app_token),
+        )
+        .route(
+            "/accounts/app_token/{id}",
+            get(accounts::app_token)
+                .patch(accounts::update_app_token)
+                .delete(accounts::delete_app_token),
+        )
+        .route("/accounts/sync", post(accounts::sync))
         .route("/tickets", get(tickets::list).post(tickets::create))
         .route("/tickets/states", get(tickets::states))
         .route("/tickets/num_statistics", get(tickets::num_statistics))

@@ -129,6 +129,13 @@ impl Params {
 #[derive(Debug, Clone, Copy)]
 pub struct Id(pub i64);
 
+fn path_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id >= 0)
+        .ok_or_else(|| ApiError::NotFound(format!("invalid id {raw:?} in path: expected a non-negative integer")))
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = ApiError;
 
@@ -136,10 +143,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|rejection| ApiError::NotFound(rejection.body_text()))?;
-        raw.parse::<i64>()
-            .ok()
-            .filter(|id| *id >= 0)
-            .map(Id)
-            .ok_or_else(|| ApiError::NotFound(format!("invalid id {raw:?} in path: expected a non-negative integer")))
+        path_id(&raw).map(Id)
+    }
+}
+
+/// Two numeric ids from the path, such as a workflow's and one of its states'.
+#[derive(Debug, Clone, Copy)]
+pub struct Ids(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Ids, ApiError> {
+        let Path((first, second)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::NotFound(rejection.body_text()))?;
+        Ok(Ids(path_id(&first)?, path_id(&second)?))
     }
 }

@@ -30,7 +30,8 @@ pub async fn list(Shared(state): Shared<AppState>, caller: Caller, params: Param
     )))
 }
 
-fn workflow_item(summary: WorkflowSummary) -> Value {
+/// A workflow as the list shows it (spec 9.1); also the admin detail's shape.
+pub(super) fn workflow_item(summary: WorkflowSummary) -> Value {
     let workflow = summary.workflow;
     json!({
         "id": workflow.id,

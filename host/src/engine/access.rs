@@ -6,6 +6,8 @@ use crate::store::AppToken;
 /// An authenticated calling application and the workflows its token permits.
 #[derive(Debug, Clone)]
 pub struct App {
+    /// The id of the token row the app authenticated with.
+    pub token_id: i64,
     pub name: String,
     pub ticket_sn_prefix: String,
     pub workflow_ids: Vec<i64>,
@@ -23,6 +25,7 @@ impl App {
         workflow_ids.sort_unstable();
         workflow_ids.dedup();
         App {
+            token_id: token.id,
             name: token.app_name.clone(),
             ticket_sn_prefix: token.ticket_sn_prefix.clone(),
             workflow_ids,

@@ -27,6 +27,24 @@ pub struct ConditionEntry {
     pub target_state_id: i64,
 }
 
+impl ConditionEntry {
+    /// How the entry reads in messages and graphs: its expression, or its plugin.
+    pub fn label(&self) -> String {
+        match &self.test {
+            ConditionTest::Expression(expression) => expression.source().to_string(),
+            ConditionTest::Plugin { reference, .. } => format!("plugin {}", reference.name),
+        }
+    }
+
+    /// The field keys the entry reads (a plugin's are unknown until it runs).
+    pub fn placeholders(&self) -> Vec<String> {
+        match &self.test {
+            ConditionTest::Expression(expression) => expression.placeholders(),
+            ConditionTest::Plugin { .. } => Vec::new(),
+        }
+    }
+}
+
 fn invalid(transition: &Transition, problem: String) -> EngineError {
     EngineError::Invalid(format!(
         "condition expression of transition {}: {problem}",
@@ -36,15 +54,17 @@ fn invalid(transition: &Transition, problem: String) -> EngineError {
 
 /// Parses a transition's conditions; an empty text or `[]` has none.
 pub fn parse_conditions(transition: &Transition) -> EngineResult<Vec<ConditionEntry>> {
-    let text = transition.condition_expression.trim();
+    parse_condition_text(&transition.condition_expression).map_err(|problem| invalid(transition, problem))
+}
+
+/// Parses a `condition_expression` text; the error says what is wrong with it.
+pub(crate) fn parse_condition_text(text: &str) -> Result<Vec<ConditionEntry>, String> {
+    let text = text.trim();
     if text.is_empty() {
         return Ok(Vec::new());
     }
     let Ok(Value::Array(entries)) = serde_json::from_str::<Value>(text) else {
-        return Err(invalid(
-            transition,
-            "it must be a JSON list of {\"expression\", \"target_state_id\"}".into(),
-        ));
+        return Err("it must be a JSON list of {\"expression\", \"target_state_id\"}".into());
     };
     entries
         .iter()
@@ -53,14 +73,12 @@ pub fn parse_conditions(transition: &Transition) -> EngineResult<Vec<ConditionEn
             let target_state_id = entry
                 .get("target_state_id")
                 .and_then(Value::as_i64)
-                .ok_or_else(|| invalid(transition, format!("entry {index} has no integer \"target_state_id\"")))?;
+                .ok_or_else(|| format!("entry {index} has no integer \"target_state_id\""))?;
             if let Some(plugin) = entry.get("plugin") {
-                let reference = plugin.as_str().and_then(PluginReference::parse).ok_or_else(|| {
-                    invalid(
-                        transition,
-                        format!("entry {index} names no plugin as \"name\" or \"name@version\""),
-                    )
-                })?;
+                let reference = plugin
+                    .as_str()
+                    .and_then(PluginReference::parse)
+                    .ok_or_else(|| format!("entry {index} names no plugin as \"name\" or \"name@version\""))?;
                 let args = entry
                     .get("args")
                     .cloned()
@@ -71,14 +89,12 @@ pub fn parse_conditions(transition: &Transition) -> EngineResult<Vec<ConditionEn
                     target_state_id,
                 });
             }
-            let source = entry.get("expression").and_then(Value::as_str).ok_or_else(|| {
-                invalid(
-                    transition,
-                    format!("entry {index} has neither an \"expression\" string nor a \"plugin\""),
-                )
-            })?;
-            let expression = Expression::parse(source)
-                .map_err(|error| invalid(transition, format!("entry {index} `{source}` is invalid {error}")))?;
+            let source = entry
+                .get("expression")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("entry {index} has neither an \"expression\" string nor a \"plugin\""))?;
+            let expression =
+                Expression::parse(source).map_err(|error| format!("entry {index} `{source}` is invalid {error}"))?;
             Ok(ConditionEntry {
                 test: ConditionTest::Expression(expression),
                 target_state_id,

@@ -81,6 +81,11 @@ const BUILTIN_FIELDS: &[BuiltinField] = &[
     },
 ];
 
+/// Whether `key` names a built-in ticket field a state may list.
+pub fn is_builtin_field(key: &str) -> bool {
+    BUILTIN_FIELDS.iter().any(|field| field.key == key)
+}
+
 /// Built-in fields carry loonflow's string type.
 const BUILTIN_FIELD_TYPE: i64 = 5;
 

@@ -33,36 +33,93 @@ impl RateLimit {
     }
 }
 
+/// The keys a `limit_expression` may have.
+pub(crate) const LIMIT_KEYS: &[&str] = &[
+    "period",
+    "count",
+    "level",
+    "allow_persons",
+    "allow_depts",
+    "allow_roles",
+];
+
+/// The longest rate-limit period: ten years, far below what date arithmetic can hold.
+const MAX_PERIOD_HOURS: i64 = 10 * 366 * 24;
+
+/// A parsed `limit_expression`: at most `count` tickets per `period` hours (when `period` is
+/// positive), by each creator (level 1) or by everyone (level 2), and who may create at all.
+pub(crate) struct Limits {
+    pub period: i64,
+    pub count: i64,
+    pub per_creator: bool,
+    pub persons: Vec<String>,
+    pub depts: Vec<String>,
+    pub roles: Vec<String>,
+}
+
 /// A limit value may be a number, a numeric string or a comma list of either.
-fn text_of(value: &Value) -> String {
+fn text_of(key: &str, value: &Value) -> Result<String, String> {
     match value {
-        Value::String(text) => text.clone(),
-        Value::Number(number) => number.to_string(),
-        Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join(","),
-        _ => String::new(),
+        Value::Null => Ok(String::new()),
+        Value::String(text) => Ok(text.clone()),
+        Value::Number(number) => Ok(number.to_string()),
+        Value::Array(items) => Ok(items
+            .iter()
+            .map(|item| text_of(key, item))
+            .collect::<Result<Vec<_>, _>>()?
+            .join(",")),
+        _ => Err(format!("{key} must be a number, a string or a list of them")),
     }
 }
 
-fn number_of(limits: &Map<String, Value>, key: &str, workflow: &Workflow) -> EngineResult<Option<i64>> {
-    match limits.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => {
-            let text = text_of(value);
-            if text.trim().is_empty() {
-                return Ok(None);
-            }
-            text.trim().parse::<f64>().map(|n| Some(n as i64)).map_err(|_| {
-                EngineError::Invalid(format!(
-                    "limit_expression of workflow {}: {key} must be a number",
-                    workflow.id
-                ))
-            })
-        }
+fn number_of(limits: &Map<String, Value>, key: &str) -> Result<Option<i64>, String> {
+    let Some(value) = limits.get(key) else { return Ok(None) };
+    let text = text_of(key, value)?;
+    if text.trim().is_empty() {
+        return Ok(None);
     }
+    text.trim()
+        .parse::<f64>()
+        .map(|n| Some(n as i64))
+        .map_err(|_| format!("{key} must be a number"))
+}
+
+/// Parses a `limit_expression`; empty text has no limits. The error says what is wrong.
+pub(crate) fn parse_limits(text: &str) -> Result<Limits, String> {
+    let text = text.trim();
+    let limits = match serde_json::from_str::<Value>(if text.is_empty() { "{}" } else { text }) {
+        Ok(Value::Object(limits)) => limits,
+        _ => return Err("it is not a JSON object".into()),
+    };
+    let period = number_of(&limits, "period")?.unwrap_or(0);
+    if period > MAX_PERIOD_HOURS {
+        return Err(format!("period must be at most {MAX_PERIOD_HOURS} hours"));
+    }
+    let count = number_of(&limits, "count")?.unwrap_or(0);
+    if period > 0 && count <= 0 {
+        return Err("count is need when level is not none".into());
+    }
+    let per_creator = match number_of(&limits, "level")?.unwrap_or(1) {
+        1 => true,
+        2 => false,
+        _ => return Err("level in limit_expression is invalid".into()),
+    };
+    let listed = |key: &str| -> Result<Vec<String>, String> {
+        limits.get(key).map_or(Ok(Vec::new()), |value| {
+            text_of(key, value).map(|text| split_names(&text))
+        })
+    };
+    Ok(Limits {
+        period,
+        count,
+        per_creator,
+        persons: listed("allow_persons")?,
+        depts: listed("allow_depts")?,
+        roles: listed("allow_roles")?,
+    })
 }
 
 impl Engine {
-    /// Refuses a creation the workflow's limits forbid, with the reason.
     /// Refuses a creation the workflow's allow lists forbid; returns its rate limit, which
     /// the creating transaction enforces (so concurrent creations cannot slip past it).
     pub(super) async fn check_creation_limits(
@@ -70,56 +127,25 @@ impl Engine {
         workflow: &Workflow,
         username: &str,
     ) -> EngineResult<Option<RateLimit>> {
-        let text = workflow.limit_expression.trim();
-        if text.is_empty() {
-            return Ok(None);
-        }
-        let limits = match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(limits)) => limits,
-            _ => {
-                return Err(EngineError::Invalid(format!(
-                    "limit_expression of workflow {} is not a JSON object",
-                    workflow.id
-                )));
-            }
-        };
-        let period = number_of(&limits, "period", workflow)?.unwrap_or(0);
-        let mut rate = None;
-        if period > 0 {
-            let count = number_of(&limits, "count", workflow)?.unwrap_or(0);
-            if count <= 0 {
-                return Err(EngineError::Invalid("count is need when level is not none".into()));
-            }
-            let creator = match number_of(&limits, "level", workflow)?.unwrap_or(1) {
-                1 => Some(username),
-                2 => None,
-                _ => return Err(EngineError::Invalid("level in limit_expression is invalid".into())),
-            };
-            rate = Some(RateLimit {
-                workflow_id: workflow.id,
-                period_hours: period,
-                count,
-                creator: creator.map(str::to_string),
-            });
-        }
-        let listed = |key: &str| {
-            limits
-                .get(key)
-                .map(|value| split_names(&text_of(value)))
-                .unwrap_or_default()
-        };
+        let limits = parse_limits(&workflow.limit_expression).map_err(|problem| {
+            EngineError::Invalid(format!("limit_expression of workflow {}: {problem}", workflow.id))
+        })?;
+        let rate = (limits.period > 0).then(|| RateLimit {
+            workflow_id: workflow.id,
+            period_hours: limits.period,
+            count: limits.count,
+            creator: limits.per_creator.then(|| username.to_string()),
+        });
         let refuse = || {
             EngineError::Denied(format!(
                 "{username} can not create ticket base on workflow_id:{}",
                 workflow.id
             ))
         };
-        let persons = listed("allow_persons");
+        let (persons, depts, roles) = (&limits.persons, &limits.depts, &limits.roles);
         if !persons.is_empty() && !persons.iter().any(|name| name == username) {
             return Err(refuse());
         }
-        let depts = listed("allow_depts");
-        let roles = listed("allow_roles");
         if depts.is_empty() && roles.is_empty() {
             return Ok(rate);
         }

@@ -2,6 +2,7 @@
 //! lifecycle. The engine knows neither HTTP nor JSON shapes; `api` converts.
 
 mod access;
+mod admin;
 mod auth;
 mod conditions;
 pub mod constants;
@@ -32,8 +33,14 @@ mod views;
 mod workflows;
 
 pub use access::App;
+pub use admin::{
+    Actor, ConditionPart, DeptEntry, DirectoryDocument, FieldPart, GraphFormat, HandlerReport, ImportOutcome, Listing,
+    Mentions, NewAppToken, RoleEntry, StatePart, SyncChanges, SyncReport, TransitionListing, TransitionPart, UserEntry,
+    UserSaved, WorkflowDocument, WorkflowPart, random_token,
+};
 pub use auth::{AuthError, SIGNATURE_WINDOW_SECS, SignedHeaders};
 pub use create::NewTicketRequest;
+pub use directory::split_names;
 pub use error::{EngineError, EngineResult};
 pub use fields::FieldEntry;
 pub use handle::HandleRequest;

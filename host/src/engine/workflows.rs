@@ -39,7 +39,7 @@ pub struct StateListing {
     pub participant_info: ParticipantInfo,
 }
 
-fn workflow_not_found(id: i64) -> EngineError {
+pub(super) fn workflow_not_found(id: i64) -> EngineError {
     EngineError::NotFound(format!("workflow {id} is not existed or has been deleted"))
 }
 

@@ -3,7 +3,8 @@
 use super::workflows::placeholders;
 use super::{Dept, Role, Store, StoreResult, User, fetch_binding_each, on_pool};
 
-const USER_COLUMNS: &str = "id, username, alias, email, phone, dept_id, is_active, is_admin, is_workflow_admin";
+pub(super) const USER_COLUMNS: &str =
+    "id, username, alias, email, phone, dept_id, is_active, is_admin, is_workflow_admin";
 
 impl Store {
     /// The non-deleted user with this username.

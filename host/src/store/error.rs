@@ -13,6 +13,12 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A write refused by a unique key: the database compared the text (on MySQL, ignoring
+    /// case) and found it taken.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(error)) if error.is_unique_violation())
+    }
+
     /// A failure that retrying the whole transaction may cure: a deadlock or lock timeout on
     /// MySQL, a busy or locked database on SQLite.
     pub fn is_transient(&self) -> bool {

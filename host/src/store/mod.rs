@@ -2,6 +2,8 @@
 //! decide what a row means. One `Store` serves both backends; the `on_pool!` macro expands a
 //! query once per backend so that each is compiled against its own sqlx driver.
 
+mod accounts;
+mod config;
 mod demo;
 mod directory;
 mod error;
@@ -9,6 +11,7 @@ mod jobs;
 mod plugins;
 mod relations;
 mod rows;
+mod table;
 mod tickets;
 mod tx;
 mod values;
@@ -20,10 +23,16 @@ use std::time::Duration;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use accounts::{
+    AppTokenValues, DeptRecord, DeptValues, Membership, RoleRecord, RoleValues, UserRecord, UserValues,
+};
+pub use config::{FieldValues, Notice, NoticeValues, StateValues, TransitionValues, WorkflowValues};
 pub use error::StoreError;
 pub use jobs::{Job, JobEnd, NewJob};
 pub use plugins::{NewPlugin, PluginLimits, PluginRow, PluginRun};
 pub use rows::*;
+pub(crate) use table::Columns;
+pub use table::Table;
 pub use tickets::{TicketFilter, UserScope};
 pub use tx::Tx;
 pub(crate) use tx::on_tx;

@@ -6,9 +6,9 @@ use super::{
     fetch_page, like_pattern, on_pool,
 };
 
-const APP_TOKEN_COLUMNS: &str =
+pub(super) const APP_TOKEN_COLUMNS: &str =
     "id, app_name, token, workflow_ids, ticket_sn_prefix, creator, gmt_created, gmt_modified";
-const WORKFLOW_COLUMNS: &str = "id, creator, gmt_created, gmt_modified, is_deleted, name, description, notices, \
+pub(super) const WORKFLOW_COLUMNS: &str = "id, creator, gmt_created, gmt_modified, is_deleted, name, description, notices, \
      view_permission_check, limit_expression, display_form_str, title_template, content_template";
 pub(super) const STATE_COLUMNS: &str = "id, creator, gmt_created, gmt_modified, is_deleted, name, workflow_id, sub_workflow_id, is_hidden, \
      order_id, type_id, enable_retreat, remember_last_man_enable, participant_type_id, participant, \
@@ -16,7 +16,7 @@ pub(super) const STATE_COLUMNS: &str = "id, creator, gmt_created, gmt_modified, 
 pub(super) const TRANSITION_COLUMNS: &str = "id, creator, gmt_created, gmt_modified, is_deleted, name, workflow_id, \
      transition_type_id, timer, source_state_id, destination_state_id, condition_expression, \
      attribute_type_id, field_require_check, alert_enable, alert_text";
-const CUSTOM_FIELD_COLUMNS: &str = "id, creator, gmt_created, gmt_modified, is_deleted, workflow_id, field_type_id, \
+pub(super) const CUSTOM_FIELD_COLUMNS: &str = "id, creator, gmt_created, gmt_modified, is_deleted, workflow_id, field_type_id, \
      field_key, field_name, order_id, default_value, description, field_template, \
      boolean_field_display, field_choice, label";
 
