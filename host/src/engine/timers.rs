@@ -29,7 +29,13 @@ impl Engine {
             .await?
             .into_iter()
             .filter(|transition| transition.transition_type_id == TIMER_TRANSITION && transition.timer > 0)
-            .map(|transition| NewJob {
+            // A timer beyond what a clock can hold (written straight into the database) never
+            // fires rather than overflowing.
+            .filter_map(|transition| {
+                let delay = TimeDelta::try_seconds(transition.timer)?;
+                Some((transition, now.checked_add_signed(delay)?))
+            })
+            .map(|(transition, due_at)| NewJob {
                 kind: TIMER_JOB.into(),
                 dedup_key: Some(format!("timer:{ticket_id}:{}", transition.id)),
                 payload: json!({
@@ -39,7 +45,7 @@ impl Engine {
                     "version": version,
                 })
                 .to_string(),
-                due_at: now + TimeDelta::seconds(transition.timer),
+                due_at,
                 max_attempts: TIMER_ATTEMPTS,
             })
             .collect())
