@@ -7,6 +7,7 @@ mod auth;
 mod bench;
 mod conditions;
 mod fields;
+mod hooks;
 mod interventions;
 mod lifecycle;
 mod lists;

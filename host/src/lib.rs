@@ -6,6 +6,7 @@ pub mod api;
 pub mod cli;
 pub mod engine;
 pub mod jobs;
+pub mod outbound;
 pub mod plugin_cli;
 pub mod plugins;
 pub mod server;

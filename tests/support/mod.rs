@@ -4,6 +4,7 @@
 pub mod client;
 pub mod fixtures;
 pub mod plugins;
+pub mod receiver;
 pub mod server;
 
 pub use client::{Answer, Client};

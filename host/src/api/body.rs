@@ -60,6 +60,18 @@ pub fn take_id(body: &mut Map<String, Value>, key: &str, message: &str) -> Resul
     }
 }
 
+/// Removes and returns a flag given as a boolean or 0/1 (`default` when absent).
+pub fn take_flag(body: &mut Map<String, Value>, key: &str, default: bool) -> Result<bool, ApiError> {
+    match body.remove(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Bool(flag)) => Ok(flag),
+        Some(Value::Number(number)) if number.is_i64() => Ok(number.as_i64() != Some(0)),
+        Some(other) => Err(ApiError::Client(format!(
+            "{key} must be 0, 1, true or false, got {other}"
+        ))),
+    }
+}
+
 /// Removes and returns a string key ('' when absent).
 pub fn take_text(body: &mut Map<String, Value>, key: &str) -> Result<String, ApiError> {
     match body.remove(key) {

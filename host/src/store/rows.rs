@@ -226,6 +226,7 @@ pub struct TicketChange {
     pub add_node_man: String,
     pub act_state_id: i64,
     pub multi_all_person: String,
+    pub script_run_last_result: bool,
 }
 
 /// A typed value for one custom field; `Clear` removes the value.
