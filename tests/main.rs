@@ -11,6 +11,7 @@ mod hooks;
 mod interventions;
 mod lifecycle;
 mod lists;
+mod notices;
 mod participants;
 mod plugins;
 mod server;

@@ -8,12 +8,13 @@ use std::sync::OnceLock;
 
 /// (workspace, package) of every plugin the tests use. Each is built on its own, because a
 /// plugin's kind is a feature of the SDK and cargo would unify features across packages.
-const PLUGINS: [(&str, &str); 5] = [
+const PLUGINS: [(&str, &str); 6] = [
     ("plugins", "dept-leader"),
     ("plugins", "amount-threshold"),
     ("plugins", "template"),
     ("tests/plugins", "hostile"),
     ("tests/plugins", "fetcher"),
+    ("tests/plugins", "markdown-notice"),
 ];
 
 fn root() -> PathBuf {

@@ -233,6 +233,7 @@ impl Engine {
             _ => act_state::ONGOING,
         };
         plan.jobs.extend(hook_job(ticket.id, &target, ticket.version + 1));
+        plan.jobs.extend(self.notice_jobs_of(&ticket).await?);
         Self::log(
             &mut plan,
             intervene_type::ALTER_STATE,

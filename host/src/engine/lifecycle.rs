@@ -319,13 +319,14 @@ impl Engine {
         self.apply(plan, &snapshot, actor_type).await
     }
 
-    /// The jobs of arriving in `state`: its timers, and settling the parent of a child that
-    /// ends.
+    /// The jobs of arriving in `state`: its timers, its hook, the workflow's notices, and
+    /// settling the parent of a child that ends.
     pub(super) async fn arrival_jobs(&self, plan: &mut ChangePlan, state: &State) -> EngineResult<()> {
         plan.jobs = self.timer_jobs(plan.before.id, state, plan.before.version + 1).await?;
         plan.jobs.extend(parent_job(&plan.before, state));
         plan.jobs
             .extend(hook_job(plan.before.id, state, plan.before.version + 1));
+        plan.jobs.extend(self.notice_jobs_of(&plan.before).await?);
         Ok(())
     }
 }

@@ -10,7 +10,7 @@ use chrono::TimeDelta;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
-use crate::engine::{Engine, EngineError, HOOK_JOB, PARENT_JOB, TIMER_JOB};
+use crate::engine::{Engine, EngineError, HOOK_JOB, NOTICE_JOB, PARENT_JOB, TIMER_JOB};
 use crate::store::{Job, JobEnd};
 
 /// How long a claimed job is ours before another process may take it over.
@@ -46,6 +46,7 @@ async fn run(engine: &Engine, config: &WorkerConfig, job: &Job) -> JobEnd {
         TIMER_JOB => engine.fire_timer(&job.payload).await,
         PARENT_JOB => engine.settle_parent(&job.payload).await,
         HOOK_JOB => engine.run_hook(&job.payload, last_attempt).await,
+        NOTICE_JOB => engine.send_notice(job.id, &job.payload).await,
         other => Err(EngineError::Invalid(format!("unknown job kind {other:?}"))),
     };
     match result {
