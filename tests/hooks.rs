@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::support::client::sign;
 use crate::support::fixtures::{Flow, Handlers};
+use crate::support::plugins::wasm;
 use crate::support::receiver::{Receiver, Reply};
 use crate::support::server::{DEMO_TOKEN, Database};
 use crate::support::{Backend, Client, Server, on_both_backends};
@@ -22,6 +23,8 @@ on_both_backends!(
     a_server_error_is_retried_before_the_hook_fails,
     a_pending_hook_survives_a_restart,
     two_processes_deliver_each_hook_once,
+    a_hook_plugin_does_what_the_url_hook_does,
+    a_hook_plugin_may_not_call_a_host_it_is_not_allowed,
 );
 
 const TOKEN: &str = "hook-secret";
@@ -29,6 +32,11 @@ const TOKEN: &str = "hook-secret";
 /// Workflow 106: "start" → "hooked" (type 10, writes `note`) → "review" (admin) → "end".
 async fn install(db: &Database, url: &str, wait: bool) {
     let config = json!({"hook_url": url, "hook_token": TOKEN, "wait": wait, "extra_info": {"team": "ops"}});
+    install_config(db, &config).await;
+}
+
+/// Workflow 106 with `config` as the hook state's participant.
+async fn install_config(db: &Database, config: &Value) {
     Flow::new(106, "hooks")
         .state(1600, "start", 1, Handlers(0, "", 2), r#"{"title":2}"#)
         .state(
@@ -337,4 +345,92 @@ async fn two_processes_deliver_each_hook_once(backend: Backend) {
             .count();
         assert_eq!(moves, 1, "ticket {id}");
     }
+}
+
+/// Registers the shipped `http-hook` plugin, allowed to call `hosts`.
+async fn register_http_hook(client: &Client, hosts: &[String]) {
+    let id = client.register_plugin("http-hook", "hook", wasm("http-hook")).await;
+    client
+        .patch(
+            &format!("/api/v1.0/plugins/{id}"),
+            "admin",
+            json!({"allowed_hosts": hosts}),
+        )
+        .await
+        .data();
+}
+
+fn plugin_config(url: &str) -> Value {
+    json!({"plugin": "http-hook", "args": {
+        "url": url, "token": TOKEN, "extra_info": {"team": "ops"}, "transition": "hooked"
+    }})
+}
+
+async fn a_hook_plugin_does_what_the_url_hook_does(backend: Backend) {
+    let receiver = Receiver::start().await;
+    receiver.reply(Reply::Json(json!({"code": 0, "msg": "checked by the plugin"})));
+    let server = Server::start(backend).await;
+    install_config(&server.db, &plugin_config(&receiver.url())).await;
+    let client = server.client();
+    register_http_hook(&client, &[format!("http://127.0.0.1:{}", receiver.port)]).await;
+    let id = create(&client).await;
+    let value = wait_until(&client, id, |value| value["state_id"] == 1602).await;
+    assert_eq!(value["state_id"], 1602, "the plugin hook did not move the ticket");
+    let received = receiver.received();
+    assert_eq!(received.len(), 1);
+    let request = &received[0];
+    let timestamp = request.header("timestamp");
+    assert_eq!(request.header("signature"), sign(timestamp, TOKEN));
+    assert!(!request.header("idempotency-key").is_empty());
+    assert_eq!(request.body["id"], id);
+    assert_eq!(request.body["title"], "hooked ticket");
+    assert_eq!(request.body["extra_info"], json!({"team": "ops"}));
+    let newest = &logs(&client, id).await[0];
+    assert_eq!(newest["participant"], "loonrobot");
+    assert_eq!(newest["suggestion"], "checked by the plugin");
+    assert_eq!(newest["transition"]["transition_name"], "hooked");
+
+    // A failing answer fails the hook the same way, and retry_script runs the plugin again.
+    receiver.reply(Reply::Json(json!({"code": -1, "msg": "refused by the receiver"})));
+    let failing = create(&client).await;
+    let value = wait_until(&client, failing, |value| value["script_run_last_result"] == false).await;
+    assert_eq!(value["script_run_last_result"], false);
+    assert_eq!(logs(&client, failing).await[0]["suggestion"], "refused by the receiver");
+    receiver.reply(Reply::Json(json!({"code": 0, "msg": "fine"})));
+    let retry = client
+        .post(&format!("/api/v1.0/tickets/{failing}/retry_script"), "admin", json!({}))
+        .await;
+    assert_eq!(retry.code(), 0, "{}", retry.msg());
+    let value = wait_until(&client, failing, |value| value["state_id"] == 1602).await;
+    assert_eq!(value["state_id"], 1602);
+}
+
+async fn a_hook_plugin_may_not_call_a_host_it_is_not_allowed(backend: Backend) {
+    let receiver = Receiver::start().await;
+    let server = Server::start(backend).await;
+    install_config(&server.db, &plugin_config(&receiver.url())).await;
+    let client = server.client();
+    // The right host on another port, and a wildcard that does not cover it.
+    register_http_hook(
+        &client,
+        &[
+            format!("http://127.0.0.1:{}", receiver.port + 1),
+            "https://*.example.com".into(),
+        ],
+    )
+    .await;
+    let id = create(&client).await;
+    let value = wait_until(&client, id, |value| value["script_run_last_result"] == false).await;
+    assert_eq!(
+        value["script_run_last_result"], false,
+        "the forbidden call did not fail the hook"
+    );
+    assert_eq!(value["state_id"], 1601);
+    let newest = &logs(&client, id).await[0];
+    assert_eq!(newest["participant"], "hook");
+    assert_eq!(
+        newest["suggestion"],
+        "host 127.0.0.1 is not on this plugin's list of allowed hosts"
+    );
+    assert!(receiver.received().is_empty());
 }

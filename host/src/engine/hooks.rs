@@ -12,9 +12,11 @@ use super::auth::sign;
 use super::constants::{SYSTEM_USER, intervene_type, participant_type, state_type};
 use super::handle::HandleRequest;
 use super::lifecycle::{ChangePlan, LogEntry, stored_suggestion, writes_for};
+use super::plugin_calls::{PluginReference, participant_plugin};
 use super::timers::payload_numbers;
 use super::{App, Engine, EngineError, EngineResult};
 use crate::outbound::{self, DeliveryError};
+use crate::plugins::Kind;
 use crate::store::{NewJob, State, Ticket};
 
 /// The job kind of state hooks.
@@ -102,6 +104,14 @@ fn url_hook(state: &State) -> EngineResult<UrlHook> {
     })
 }
 
+/// The hook plugin a state names instead of a URL: `{"plugin": "name[@version]", "args": …}`.
+fn hook_plugin(state: &State) -> Option<(PluginReference, String)> {
+    let config: Map<String, Value> = serde_json::from_str(&state.participant).ok()?;
+    config
+        .contains_key("plugin")
+        .then(|| participant_plugin(&state.participant))?
+}
+
 /// The message of a hook's JSON answer.
 fn answer_msg(answer: &Value) -> String {
     match &answer["msg"] {
@@ -134,10 +144,15 @@ impl Engine {
         let Some(state) = self.store().state(state_id).await? else {
             return Ok(format!("skipped: state {state_id} is deleted"));
         };
-        let outcome = match self.call_url_hook(&ticket, &state, version).await {
-            Ok(outcome) => outcome,
-            Err(DeliveryError::Passing(reason)) if !last_attempt => return Err(EngineError::Unavailable(reason)),
-            Err(error) => HookOutcome::Fail(error.to_string()),
+        let outcome = match hook_plugin(&state) {
+            Some((reference, args)) => self.call_hook_plugin(&ticket, &state, &reference, args).await?,
+            None => match self.call_url_hook(&ticket, &state, version).await {
+                Ok(outcome) => outcome,
+                Err(DeliveryError::Passing(reason)) if !last_attempt => {
+                    return Err(EngineError::Unavailable(reason));
+                }
+                Err(error) => HookOutcome::Fail(error.to_string()),
+            },
         };
         let summary = format!("{outcome:?}");
         self.apply_hook_outcome(&ticket, &state, outcome).await?;
@@ -188,6 +203,58 @@ impl Engine {
             }),
             Err(error) => Ok(HookOutcome::Fail(error.to_string())),
         }
+    }
+
+    /// Runs a state's hook plugin. Whatever goes wrong in the plugin fails the hook; the
+    /// plugin retries its own requests if it wants to.
+    async fn call_hook_plugin(
+        &self,
+        ticket: &Ticket,
+        state: &State,
+        reference: &PluginReference,
+        args: String,
+    ) -> EngineResult<HookOutcome> {
+        let row = match self.referenced_plugin(reference, Kind::Hook).await {
+            Ok(row) => row,
+            Err(EngineError::Invalid(reason)) => return Ok(HookOutcome::Fail(reason)),
+            Err(error) => return Err(error),
+        };
+        let values = self.ticket_values(ticket).await?;
+        let input = self.plugin_input(&values, state, args).await?;
+        let run = self
+            .run_plugin(&row, input, &format!("hook of state {}", state.id), Default::default())
+            .await?;
+        let answer = match run.answer {
+            Ok(answer) => answer,
+            Err(reason) => return Ok(HookOutcome::Fail(reason)),
+        };
+        let suggestion = answer["suggestion"].as_str().unwrap_or("").to_string();
+        let fields = answer["updates"].as_object().cloned().unwrap_or_default();
+        let next = &answer["next"];
+        if next == "wait" {
+            return Ok(HookOutcome::Wait { suggestion, fields });
+        }
+        if let Some(reason) = next["fail"].as_str() {
+            return Ok(HookOutcome::Fail(reason.to_string()));
+        }
+        let name = next["transition"].as_str().unwrap_or("");
+        let transition = self
+            .store()
+            .transitions_from(state.id)
+            .await?
+            .into_iter()
+            .find(|transition| transition.name == name);
+        Ok(match transition {
+            Some(transition) => HookOutcome::Move {
+                transition_id: transition.id,
+                suggestion,
+                fields,
+            },
+            None => HookOutcome::Fail(format!(
+                "hook plugin {} chose transition {name:?}, which does not leave state {}",
+                row.name, state.id
+            )),
+        })
     }
 
     /// Applies what a hook decided, as the system user.

@@ -150,10 +150,11 @@ impl Engine {
     pub(super) async fn run_plugin(
         &self,
         row: &PluginRow,
-        input: CallInput,
+        mut input: CallInput,
         purpose: &str,
         templates: (String, String),
     ) -> EngineResult<DryRun> {
+        input.allowed_hosts = super::directory::split_names(&row.allowed_hosts);
         let label = format!("{}@{}", row.name, row.version);
         let kind = Kind::parse(&row.kind)
             .ok_or_else(|| EngineError::Invalid(format!("plugin {label} has an unknown kind")))?;
@@ -306,6 +307,7 @@ impl Engine {
             parent_fields,
             args,
             directory: self.plugin_directory().await?,
+            allowed_hosts: Vec::new(),
         })
     }
 
