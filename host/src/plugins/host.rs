@@ -246,3 +246,31 @@ impl http::Host for HostState {
         Ok(self.outbound.send(request))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    fn allowed(url: &str, patterns: &[&str]) -> bool {
+        let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+        host_allowed(&reqwest::Url::parse(url).unwrap(), &patterns)
+    }
+
+    #[test]
+    fn scheme_host_and_port_must_match_a_pattern() {
+        assert!(allowed("http://127.0.0.1:8080/x", &["http://127.0.0.1:8080"]));
+        assert!(!allowed("http://127.0.0.1:8081/x", &["http://127.0.0.1:8080"]));
+        assert!(!allowed("https://127.0.0.1:8080/x", &["http://127.0.0.1:8080"]));
+        assert!(allowed("https://api.example.com/x", &["https://api.example.com"]));
+        assert!(allowed(
+            "https://api.example.com:443/x",
+            &["https://API.example.com:443"]
+        ));
+        assert!(!allowed("https://api.example.com:8443/x", &["https://api.example.com"]));
+        assert!(allowed("https://a.b.example.com/x", &["https://*.example.com"]));
+        assert!(!allowed("https://example.com/x", &["https://*.example.com"]));
+        assert!(!allowed("https://evil-example.com/x", &["https://*.example.com"]));
+        assert!(!allowed("http://example.com.evil.io/x", &["http://example.com"]));
+        assert!(!allowed("http://127.0.0.1/x", &[]));
+    }
+}
