@@ -16,6 +16,7 @@ use crate::support::{Backend, Client, Server, on_both_backends};
 
 on_both_backends!(
     a_hook_gets_the_signed_values_and_moves_the_ticket_on,
+    a_slow_receiver_never_delays_the_state_change,
     a_failed_hook_is_marked_and_retry_script_runs_it_again,
     a_waiting_hook_moves_on_when_called_back,
     a_callback_with_a_false_result_marks_the_failure,
@@ -120,6 +121,28 @@ async fn a_hook_gets_the_signed_values_and_moves_the_ticket_on(backend: Backend)
     assert_eq!(newest["transition"]["transition_name"], "hooked");
     assert_eq!(value["participant"], "admin");
     assert_eq!(value["script_run_last_result"], true);
+}
+
+async fn a_slow_receiver_never_delays_the_state_change(backend: Backend) {
+    let receiver = Receiver::start().await;
+    receiver.reply(Reply::Slow(Duration::from_secs(3)));
+    let server = Server::start(backend).await;
+    install(&server.db, &receiver.url(), false).await;
+    let client = server.client();
+    let started = Instant::now();
+    let id = create(&client).await;
+    let other = create(&client).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "creating waited for the hook"
+    );
+    receiver.wait_for(2, Duration::from_secs(10)).await;
+    let value = wait_until(&client, id, |value| value["state_id"] == 1602).await;
+    assert_eq!(value["state_id"], 1602);
+    assert_eq!(
+        wait_until(&client, other, |value| value["state_id"] == 1602).await["state_id"],
+        1602
+    );
 }
 
 async fn a_failed_hook_is_marked_and_retry_script_runs_it_again(backend: Backend) {

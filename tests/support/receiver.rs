@@ -31,6 +31,8 @@ impl Received {
 pub enum Reply {
     Json(Value),
     Status(u16),
+    /// Answer `{"code": 0}` only after this long.
+    Slow(Duration),
 }
 
 #[derive(Clone)]
@@ -68,9 +70,14 @@ impl Receiver {
             async move {
                 let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
                 state.received.lock().unwrap().push(Received { headers, body });
-                match state.reply.lock().unwrap().clone() {
+                let reply = state.reply.lock().unwrap().clone();
+                match reply {
                     Reply::Json(answer) => axum::Json(answer).into_response(),
                     Reply::Status(code) => StatusCode::from_u16(code).unwrap().into_response(),
+                    Reply::Slow(delay) => {
+                        tokio::time::sleep(delay).await;
+                        axum::Json(json!({"code": 0, "msg": "slow"})).into_response()
+                    }
                 }
             }
         });
