@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 
 use super::plugin_registry::{DryRun, limits_of};
 use super::{Engine, EngineError, EngineResult};
@@ -80,6 +80,9 @@ pub struct PluginContext {
     runtime: Arc<PluginRuntime>,
     slots: Arc<Semaphore>,
     directory: Arc<Mutex<CachedDirectory>>,
+    /// The built-in notice formatter, compiled once: notices of many tickets at once must not
+    /// each compile it.
+    default_formatter: Arc<OnceCell<Arc<Compiled>>>,
 }
 
 impl PluginContext {
@@ -88,6 +91,7 @@ impl PluginContext {
             runtime: Arc::new(PluginRuntime::new()?),
             slots: Arc::new(Semaphore::new(MAX_CONCURRENT_CALLS as usize)),
             directory: Arc::default(),
+            default_formatter: Arc::default(),
         })
     }
 
@@ -220,11 +224,13 @@ impl Engine {
         input: CallInput,
         templates: (String, String),
     ) -> EngineResult<Result<RenderedNotice, String>> {
-        let compiled = self
-            .compile_plugin(wasm.to_vec(), Kind::NoticeFormatter)
-            .await
-            .map_err(unavailable)?;
         let context = self.plugin_context().clone();
+        let compiled = context
+            .default_formatter
+            .get_or_try_init(|| self.compile_plugin(wasm.to_vec(), Kind::NoticeFormatter))
+            .await
+            .map_err(unavailable)?
+            .clone();
         let _slot = context.slots.acquire().await.map_err(unavailable)?;
         let report = tokio::task::spawn_blocking(move || {
             context.runtime.format_notice(
