@@ -78,6 +78,7 @@ fn plugin_calls() {
         parent_fields: Vec::new(),
         args: r#"{"role_id":1}"#.into(),
         directory: Arc::new(directory()),
+        allowed_hosts: Vec::new(),
     };
     let limits = Limits::default();
     for _ in 0..200 {

@@ -187,6 +187,10 @@ pub struct ServeArgs {
     #[arg(long, env = "GREBE_JOB_POLL_MS", default_value_t = 250)]
     pub job_poll_ms: u64,
 
+    /// The delay before a failed job's first retry, doubling with each further one.
+    #[arg(long, env = "GREBE_JOB_RETRY_BASE_MS", default_value_t = 1000)]
+    pub job_retry_base_ms: u64,
+
     /// Token of the demo app; random when not given. Given on an existing database, it
     /// replaces the demo app's token.
     #[arg(long, env = "GREBE_DEMO_TOKEN")]

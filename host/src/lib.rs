@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod engine;
 pub mod jobs;
+pub mod outbound;
 pub mod plugin_cli;
 pub mod plugins;
 pub mod server;

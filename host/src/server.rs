@@ -114,6 +114,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServerError> {
         engine.clone(),
         WorkerConfig {
             poll: Duration::from_millis(args.job_poll_ms.max(10)),
+            retry_base: Duration::from_millis(args.job_retry_base_ms.max(10)),
         },
         stopped,
     ));

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod client;
 pub mod fixtures;
 pub mod plugins;
+pub mod receiver;
 pub mod server;
 
 pub use client::{Answer, Client};

@@ -8,13 +8,15 @@ use std::sync::OnceLock;
 
 /// (workspace, package) of every plugin the tests use. Each is built on its own, because a
 /// plugin's kind is a feature of the SDK and cargo would unify features across packages.
-const PLUGINS: [(&str, &str); 6] = [
+const PLUGINS: [(&str, &str); 8] = [
     ("plugins", "dept-leader"),
     ("plugins", "amount-threshold"),
     ("plugins", "template"),
+    ("plugins", "http-hook"),
     ("tests/plugins", "hostile"),
     ("tests/plugins", "fetcher"),
     ("tests/plugins", "clock"),
+    ("tests/plugins", "markdown-notice"),
 ];
 
 fn root() -> PathBuf {

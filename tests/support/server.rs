@@ -151,6 +151,8 @@ fn spawn_grebe(db: &Database, args: &[&str]) -> (Child, String, String) {
             "json",
             "--job-poll-ms",
             "50",
+            "--job-retry-base-ms",
+            "200",
             "--database-url",
             &db.url,
         ])

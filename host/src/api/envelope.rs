@@ -38,6 +38,7 @@ impl From<EngineError> for ApiError {
         match error {
             EngineError::Invalid(msg) | EngineError::NotFound(msg) | EngineError::Denied(msg) => ApiError::Client(msg),
             EngineError::Store(error) => ApiError::Internal(error.to_string()),
+            EngineError::Unavailable(reason) => ApiError::Internal(reason),
         }
     }
 }

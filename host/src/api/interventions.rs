@@ -4,7 +4,7 @@
 use axum::extract::State as Shared;
 use serde_json::{Value, json};
 
-use super::body::{JsonObject, only_keys, take_id, take_text};
+use super::body::{JsonObject, only_keys, take_flag, take_id, take_text};
 use super::envelope::{ApiResult, ok};
 use super::params::Id;
 use super::{ApiError, AppState, Caller};
@@ -44,16 +44,7 @@ pub async fn deliver(
     let mut body = body.or_empty();
     only_keys(&body, &["target_username", "from_admin", "suggestion"])?;
     let target = target(&mut body)?;
-    let from_admin = match body.remove("from_admin") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(flag)) => flag,
-        Some(Value::Number(number)) if number.is_i64() => number.as_i64() != Some(0),
-        Some(other) => {
-            return Err(ApiError::Client(format!(
-                "from_admin must be 0, 1, true or false, got {other}"
-            )));
-        }
-    };
+    let from_admin = take_flag(&mut body, "from_admin")?.unwrap_or(false);
     let suggestion = take_text(&mut body, "suggestion")?;
     state
         .engine

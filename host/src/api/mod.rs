@@ -7,6 +7,7 @@ mod auth;
 mod body;
 mod documents;
 mod envelope;
+mod hooks;
 mod interventions;
 mod notices;
 mod params;
@@ -149,6 +150,8 @@ pub fn app(state: AppState) -> Router {
         .route("/tickets/{id}/state", put(interventions::change_state))
         .route("/tickets/{id}/close", post(interventions::close))
         .route("/tickets/{id}/retreat", post(interventions::retreat))
+        .route("/tickets/{id}/retry_script", post(hooks::retry_script))
+        .route("/tickets/{id}/hook_call_back", post(hooks::hook_call_back))
         .route("/tickets/{id}/transitions", get(tickets::transitions))
         .route("/tickets/{id}/flowlogs", get(tickets::flow_logs))
         .route("/tickets/{id}/flowsteps", get(tickets::flow_steps))

@@ -9,7 +9,7 @@ use super::params::{Id, Params};
 use super::shapes::{self, datetime, json_text};
 use super::{ApiError, AppState, Caller};
 use crate::engine::{
-    Actions, Category, HandleRequest, LogView, NewTicketRequest, TicketQuery, TicketView, base_values,
+    Actions, Category, HandleRequest, NewTicketRequest, TicketQuery, TicketView, base_values,
     constants::{act_state, participant_type},
 };
 
@@ -193,18 +193,6 @@ pub async fn handle(Shared(state): Shared<AppState>, caller: Caller, Id(ticket_i
     Ok(ok(json!({"value": true})))
 }
 
-fn log_participant_info(view: &LogView) -> Value {
-    let log = &view.log;
-    let (alias, email, phone) = match &view.actor {
-        Some(user) => (user.alias.clone(), user.email.clone(), user.phone.clone()),
-        None => (log.participant.clone(), String::new(), String::new()),
-    };
-    json!({
-        "participant_type_id": log.participant_type_id, "participant": log.participant,
-        "participant_alias": alias, "participant_email": email, "participant_phone": phone
-    })
-}
-
 /// GET /api/v1.0/tickets/{id}/flowlogs
 pub async fn flow_logs(
     Shared(state): Shared<AppState>,
@@ -217,24 +205,9 @@ pub async fn flow_logs(
     let with_data = params.int("ticket_data", 0)? != 0;
     let page = state.engine.flow_logs(&caller.app, ticket_id, paging).await?;
     Ok(ok(shapes::page(page, paging.page, paging.per_page, |view| {
-        let log = &view.log;
-        let mut item = json!({
-            "id": log.id,
-            "ticket_id": log.ticket_id,
-            "state": {"state_id": log.state_id, "state_name": view.state_name},
-            "transition": {
-                "transition_id": log.transition_id, "transition_name": view.transition_name,
-                "attribute_type_id": view.attribute_type_id
-            },
-            "intervene_type_id": log.intervene_type_id,
-            "participant_type_id": log.participant_type_id,
-            "participant": log.participant,
-            "participant_info": log_participant_info(&view),
-            "suggestion": log.suggestion,
-            "gmt_created": datetime(&log.gmt_created),
-        });
+        let mut item = view.to_json();
         if with_data {
-            item["ticket_data"] = json_text(&log.ticket_data);
+            item["ticket_data"] = json_text(&view.log.ticket_data);
         }
         item
     })))
@@ -257,7 +230,7 @@ pub async fn flow_steps(Shared(state): Shared<AppState>, caller: Caller, Id(tick
                         "transition": {"transition_name": view.transition_name, "transition_id": log.transition_id},
                         "participant_type_id": log.participant_type_id,
                         "participant": log.participant,
-                        "participant_info": log_participant_info(view),
+                        "participant_info": view.participant_info(),
                         "intervene_type_id": log.intervene_type_id,
                         "suggestion": log.suggestion,
                         "state_id": log.state_id,

@@ -4,7 +4,9 @@ use serde_json::{Map, Value};
 
 use super::conditions::typed_request;
 use super::constants::participant_type;
+use super::hooks::hook_job;
 use super::lifecycle::{self, act_state_after, check_required, stored_suggestion, with_retries, writes_for};
+use super::notices::notice_jobs;
 use super::resolve::Subject;
 use super::subtickets::parent_job;
 use super::{App, Engine, EngineError, EngineResult};
@@ -179,7 +181,11 @@ impl Engine {
                 multi_all_person: ticket.multi_all_person.clone(),
                 version: 0,
             };
-            if let Some(job) = parent_job(&created, &destination) {
+            let jobs = parent_job(&created, &destination)
+                .into_iter()
+                .chain(hook_job(id, &destination, 0))
+                .chain(notice_jobs(id, &workflow));
+            for job in jobs {
                 tx.enqueue(&job).await?;
             }
             let ticket_data = lifecycle::snapshot(&created, &fields, &[], &writes);

@@ -15,6 +15,9 @@ pub enum EngineError {
     /// The app or the user may not do this.
     #[error("{0}")]
     Denied(String),
+    /// Something outside (a hook or notice receiver) failed for a passing reason: try later.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

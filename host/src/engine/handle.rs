@@ -146,6 +146,10 @@ impl Engine {
         let destination = lifecycle::destination(self, &transition, &source, &values, &fields).await?;
 
         let mut plan = ChangePlan::for_ticket(ticket);
+        // A hook that moves the ticket on has succeeded, whatever failed before (B15).
+        if ticket.participant_type_id == participant_type::HOOK {
+            plan.change.script_run_last_result = true;
+        }
         if let Some(title) = title {
             plan.change.title = title;
         }

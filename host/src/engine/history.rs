@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use serde_json::{Value, json};
+
 use super::constants::{intervene_type, participant_type};
 use super::{App, Engine, EngineResult, Paging};
 use crate::store::{FlowLog, Page, State, User};
@@ -17,6 +19,41 @@ pub struct LogView {
     pub actor: Option<User>,
 }
 
+impl LogView {
+    /// Who acted, as flow logs show it.
+    pub fn participant_info(&self) -> Value {
+        let log = &self.log;
+        let (alias, email, phone) = match &self.actor {
+            Some(user) => (user.alias.clone(), user.email.clone(), user.phone.clone()),
+            None => (log.participant.clone(), String::new(), String::new()),
+        };
+        json!({
+            "participant_type_id": log.participant_type_id, "participant": log.participant,
+            "participant_alias": alias, "participant_email": email, "participant_phone": phone
+        })
+    }
+
+    /// The log as an item of the flow-log list (spec 8.7), which notices send as well.
+    pub fn to_json(&self) -> Value {
+        let log = &self.log;
+        json!({
+            "id": log.id,
+            "ticket_id": log.ticket_id,
+            "state": {"state_id": log.state_id, "state_name": self.state_name},
+            "transition": {
+                "transition_id": log.transition_id, "transition_name": self.transition_name,
+                "attribute_type_id": self.attribute_type_id
+            },
+            "intervene_type_id": log.intervene_type_id,
+            "participant_type_id": log.participant_type_id,
+            "participant": log.participant,
+            "participant_info": self.participant_info(),
+            "suggestion": log.suggestion,
+            "gmt_created": log.gmt_created.format("%Y-%m-%d %H:%M:%S").to_string(),
+        })
+    }
+}
+
 /// One state of the step view with the logs written in it.
 pub struct Step {
     pub state: State,
@@ -25,6 +62,12 @@ pub struct Step {
 
 impl Engine {
     /// Names and actors for logs; deleted states and transitions still name old logs.
+    /// The newest flow log of a ticket.
+    pub(super) async fn newest_log(&self, ticket_id: i64) -> EngineResult<Option<LogView>> {
+        let newest: Vec<FlowLog> = self.store().flow_logs(ticket_id).await?.into_iter().take(1).collect();
+        Ok(self.log_views(newest).await?.pop())
+    }
+
     async fn log_views(&self, logs: Vec<FlowLog>) -> EngineResult<Vec<LogView>> {
         let mut state_ids: Vec<i64> = logs.iter().map(|log| log.state_id).collect();
         let mut transition_ids: Vec<i64> = logs.iter().map(|log| log.transition_id).filter(|id| *id != 0).collect();

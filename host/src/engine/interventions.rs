@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::constants::{act_state, intervene_type, participant_type, state_type};
+use super::hooks::hook_job;
 use super::lifecycle::{self, ChangePlan, LogEntry, stored_suggestion};
 use super::permissions::HandleRight;
 use super::resolve::{Resolution, Subject};
@@ -63,10 +64,7 @@ impl Engine {
 
     /// Snapshots the ticket after the plan and applies it, logged as a person's action.
     async fn apply_logged(&self, plan: &ChangePlan) -> EngineResult<()> {
-        let fields = self.store().custom_fields(plan.before.workflow_id).await?;
-        let stored = self.store().field_values(&[plan.before.id]).await?;
-        let snapshot = lifecycle::snapshot(&plan.after(), &fields, &stored, &plan.writes);
-        self.apply(plan, &snapshot, participant_type::PERSON).await
+        self.apply_with_snapshot(plan, participant_type::PERSON).await
     }
 
     fn log(plan: &mut ChangePlan, intervene: i64, username: &str, state_id: i64, suggestion: &str) {
@@ -234,6 +232,8 @@ impl Engine {
             state_type::END => act_state::CLOSED,
             _ => act_state::ONGOING,
         };
+        plan.jobs.extend(hook_job(ticket.id, &target, ticket.version + 1));
+        plan.jobs.extend(self.notice_jobs_of(&ticket).await?);
         Self::log(
             &mut plan,
             intervene_type::ALTER_STATE,

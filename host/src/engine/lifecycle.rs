@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::constants::{act_state, attribute_type, state_type};
 use super::fields::field_attributes;
+use super::hooks::hook_job;
 use super::snapshot::all_values;
 use super::subtickets::parent_job;
 use super::values::{convert, typed_json};
@@ -185,6 +186,7 @@ impl ChangePlan {
                 add_node_man: ticket.add_node_man.clone(),
                 act_state_id: ticket.act_state_id,
                 multi_all_person: ticket.multi_all_person.clone(),
+                script_run_last_result: ticket.script_run_last_result,
             },
             writes: Vec::new(),
             waiting_for: None,
@@ -208,6 +210,7 @@ impl ChangePlan {
             add_node_man: change.add_node_man.clone(),
             act_state_id: change.act_state_id,
             multi_all_person: change.multi_all_person.clone(),
+            script_run_last_result: change.script_run_last_result,
             gmt_modified: crate::store::now(),
             version: self.before.version + 1,
             ..self.before.clone()
@@ -310,11 +313,22 @@ impl Engine {
         .await
     }
 
-    /// The jobs of arriving in `state`: its timers, and settling the parent of a child that
-    /// ends.
+    /// Applies a plan whose logs carry the snapshot of the ticket after it.
+    pub(super) async fn apply_with_snapshot(&self, plan: &ChangePlan, actor_type: i64) -> EngineResult<()> {
+        let fields = self.store().custom_fields(plan.before.workflow_id).await?;
+        let stored = self.store().field_values(&[plan.before.id]).await?;
+        let snapshot = snapshot(&plan.after(), &fields, &stored, &plan.writes);
+        self.apply(plan, &snapshot, actor_type).await
+    }
+
+    /// The jobs of arriving in `state`: its timers, its hook, the workflow's notices, and
+    /// settling the parent of a child that ends.
     pub(super) async fn arrival_jobs(&self, plan: &mut ChangePlan, state: &State) -> EngineResult<()> {
         plan.jobs = self.timer_jobs(plan.before.id, state, plan.before.version + 1).await?;
         plan.jobs.extend(parent_job(&plan.before, state));
+        plan.jobs
+            .extend(hook_job(plan.before.id, state, plan.before.version + 1));
+        plan.jobs.extend(self.notice_jobs_of(&plan.before).await?);
         Ok(())
     }
 }

@@ -14,9 +14,11 @@ mod expr;
 mod fields;
 mod handle;
 mod history;
+mod hooks;
 mod interventions;
 mod lifecycle;
 mod limits;
+mod notices;
 mod overview;
 mod paging;
 mod participants;
@@ -45,6 +47,8 @@ pub use error::{EngineError, EngineResult};
 pub use fields::FieldEntry;
 pub use handle::HandleRequest;
 pub use history::{LogView, Step};
+pub use hooks::HOOK_JOB;
+pub use notices::NOTICE_JOB;
 pub use overview::DayCount;
 pub use paging::{MAX_PER_PAGE, Paging};
 pub use participants::{ParticipantInfo, mask_hook_token};
@@ -66,6 +70,8 @@ use crate::store::Store;
 pub struct Engine {
     store: Store,
     plugins: PluginContext,
+    /// The client of hooks and notices.
+    http: reqwest::Client,
 }
 
 impl Engine {
@@ -73,6 +79,7 @@ impl Engine {
         Ok(Engine {
             store,
             plugins: PluginContext::new()?,
+            http: reqwest::Client::new(),
         })
     }
 

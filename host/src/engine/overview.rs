@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::constants::participant_type;
 use super::directory::split_names;
 use super::{App, Engine, EngineResult};
-use crate::store::{State, User};
+use crate::store::{State, Ticket, User};
 
 /// Tickets created on one day in one workflow.
 pub struct DayCount {
@@ -45,6 +45,11 @@ impl Engine {
     /// The usernames a ticket waits for and the directory entries of those that exist.
     pub async fn current_handlers(&self, app: &App, ticket_id: i64) -> EngineResult<(Vec<String>, Vec<User>)> {
         let ticket = self.visible_ticket(app, ticket_id).await?;
+        self.handlers_of(&ticket).await
+    }
+
+    /// The usernames a ticket waits for and the directory entries of those that exist.
+    pub(super) async fn handlers_of(&self, ticket: &Ticket) -> EngineResult<(Vec<String>, Vec<User>)> {
         let names = match ticket.participant_type_id {
             participant_type::PERSON | participant_type::PEOPLE => split_names(&ticket.participant),
             participant_type::DEPT => {

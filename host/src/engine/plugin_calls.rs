@@ -6,13 +6,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 
 use super::plugin_registry::{DryRun, limits_of};
 use super::{Engine, EngineError, EngineResult};
 use crate::plugins::{
-    CallInput, Compiled, Directory, DirectoryDept, DirectoryUser, FieldValue, Kind, MAX_CONCURRENT_CALLS, PluginError,
-    PluginRuntime, PluginTicket,
+    CallInput, Compiled, Directory, DirectoryDept, DirectoryUser, FieldValue, Kind, Limits, MAX_CONCURRENT_CALLS,
+    PluginError, PluginRuntime, PluginTicket, RenderedNotice,
 };
 use crate::store::{PluginRow, PluginRun, State, Store, StoreResult};
 
@@ -80,6 +80,9 @@ pub struct PluginContext {
     runtime: Arc<PluginRuntime>,
     slots: Arc<Semaphore>,
     directory: Arc<Mutex<CachedDirectory>>,
+    /// The built-in notice formatter, compiled once: notices of many tickets at once must not
+    /// each compile it.
+    default_formatter: Arc<OnceCell<Arc<Compiled>>>,
 }
 
 impl PluginContext {
@@ -88,6 +91,7 @@ impl PluginContext {
             runtime: Arc::new(PluginRuntime::new()?),
             slots: Arc::new(Semaphore::new(MAX_CONCURRENT_CALLS as usize)),
             directory: Arc::default(),
+            default_formatter: Arc::default(),
         })
     }
 
@@ -133,7 +137,7 @@ async fn load_directory(store: &Store) -> StoreResult<Directory> {
     Ok(Directory::new(users, depts))
 }
 
-fn unavailable(error: impl std::fmt::Display) -> EngineError {
+pub(super) fn unavailable(error: impl std::fmt::Display) -> EngineError {
     EngineError::Invalid(format!("the plugin runtime could not run the call: {error}"))
 }
 
@@ -150,10 +154,11 @@ impl Engine {
     pub(super) async fn run_plugin(
         &self,
         row: &PluginRow,
-        input: CallInput,
+        mut input: CallInput,
         purpose: &str,
         templates: (String, String),
     ) -> EngineResult<DryRun> {
+        input.allowed_hosts = super::directory::split_names(&row.allowed_hosts);
         let label = format!("{}@{}", row.name, row.version);
         let kind = Kind::parse(&row.kind)
             .ok_or_else(|| EngineError::Invalid(format!("plugin {label} has an unknown kind")))?;
@@ -212,8 +217,39 @@ impl Engine {
         })
     }
 
+    /// Renders a notice with the formatter built into the binary, within default limits.
+    pub(super) async fn format_with_default(
+        &self,
+        wasm: &'static [u8],
+        input: CallInput,
+        templates: (String, String),
+    ) -> EngineResult<Result<RenderedNotice, String>> {
+        let context = self.plugin_context().clone();
+        let compiled = context
+            .default_formatter
+            .get_or_try_init(|| self.compile_plugin(wasm.to_vec(), Kind::NoticeFormatter))
+            .await
+            .map_err(unavailable)?
+            .clone();
+        let _slot = context.slots.acquire().await.map_err(unavailable)?;
+        let report = tokio::task::spawn_blocking(move || {
+            context.runtime.format_notice(
+                &compiled,
+                &Limits::default(),
+                "default notice formatter",
+                &input,
+                (&templates.0, &templates.1),
+            )
+        })
+        .await
+        .map_err(unavailable)?;
+        Ok(report
+            .result
+            .map_err(|error| format!("the default notice formatter {error}")))
+    }
+
     /// The enabled plugin a reference names, of the expected kind.
-    async fn referenced_plugin(&self, reference: &PluginReference, kind: Kind) -> EngineResult<PluginRow> {
+    pub(super) async fn referenced_plugin(&self, reference: &PluginReference, kind: Kind) -> EngineResult<PluginRow> {
         let shown = match &reference.version {
             Some(version) => format!("{}@{version}", reference.name),
             None => reference.name.clone(),
@@ -234,7 +270,12 @@ impl Engine {
 
     /// What a plugin sees of a ticket: its values (`values` holds the ticket's columns and
     /// fields, or a new ticket's request) in `state`, and its parent's fields.
-    async fn plugin_input(&self, values: &Map<String, Value>, state: &State, args: String) -> EngineResult<CallInput> {
+    pub(super) async fn plugin_input(
+        &self,
+        values: &Map<String, Value>,
+        state: &State,
+        args: String,
+    ) -> EngineResult<CallInput> {
         let number = |key: &str| values.get(key).and_then(Value::as_i64).unwrap_or(0);
         let text = |key: &str| values.get(key).and_then(Value::as_str).unwrap_or("").to_string();
         let workflow_name = self
@@ -272,6 +313,7 @@ impl Engine {
             parent_fields,
             args,
             directory: self.plugin_directory().await?,
+            allowed_hosts: Vec::new(),
         })
     }
 

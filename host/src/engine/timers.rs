@@ -19,6 +19,19 @@ const TIMER_TRANSITION: i64 = 2;
 /// A timer that keeps failing for a passing reason is tried this often.
 const TIMER_ATTEMPTS: i64 = 5;
 
+/// The integers `keys` of a job's JSON payload.
+pub(super) fn payload_numbers<const N: usize>(kind: &str, payload: &str, keys: [&str; N]) -> EngineResult<[i64; N]> {
+    let payload: Value = serde_json::from_str(payload)
+        .map_err(|error| EngineError::Invalid(format!("{kind} payload is not JSON: {error}")))?;
+    let mut numbers = [0; N];
+    for (number, key) in numbers.iter_mut().zip(keys) {
+        *number = payload[key]
+            .as_i64()
+            .ok_or_else(|| EngineError::Invalid(format!("{kind} payload has no {key}")))?;
+    }
+    Ok(numbers)
+}
+
 impl Engine {
     /// The timer jobs for a ticket that has just arrived in `state`, at ticket `version`.
     pub(super) async fn timer_jobs(&self, ticket_id: i64, state: &State, version: i64) -> EngineResult<Vec<NewJob>> {
@@ -54,19 +67,8 @@ impl Engine {
     /// Fires a timer job. A ticket that was deleted, moved, or touched in any way since the
     /// timer was armed is left alone.
     pub async fn fire_timer(&self, payload: &str) -> EngineResult<String> {
-        let payload: Value = serde_json::from_str(payload)
-            .map_err(|error| EngineError::Invalid(format!("timer payload is not JSON: {error}")))?;
-        let number = |key: &str| {
-            payload[key]
-                .as_i64()
-                .ok_or_else(|| EngineError::Invalid(format!("timer payload has no {key}")))
-        };
-        let (ticket_id, state_id, transition_id, version) = (
-            number("ticket_id")?,
-            number("state_id")?,
-            number("transition_id")?,
-            number("version")?,
-        );
+        let [ticket_id, state_id, transition_id, version] =
+            payload_numbers("timer", payload, ["ticket_id", "state_id", "transition_id", "version"])?;
         let Some(ticket) = self.store().ticket(ticket_id).await? else {
             return Ok(format!("skipped: ticket {ticket_id} is deleted"));
         };

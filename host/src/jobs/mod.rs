@@ -10,7 +10,7 @@ use chrono::TimeDelta;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
-use crate::engine::{Engine, EngineError, PARENT_JOB, TIMER_JOB};
+use crate::engine::{Engine, EngineError, HOOK_JOB, NOTICE_JOB, PARENT_JOB, TIMER_JOB};
 use crate::store::{Job, JobEnd};
 
 /// How long a claimed job is ours before another process may take it over.
@@ -22,6 +22,8 @@ const BATCH: i64 = 32;
 #[derive(Debug, Clone, Copy)]
 pub struct WorkerConfig {
     pub poll: Duration,
+    /// The first retry's delay; each further one doubles it.
+    pub retry_base: Duration,
 }
 
 /// A unique name for this process's claims.
@@ -30,23 +32,30 @@ fn owner_name() -> String {
     format!("grebe-{}-{nonce:08x}", std::process::id())
 }
 
-/// Waits `2^attempts` seconds, at most ten minutes, before trying a job again.
-fn backoff(attempts: i64) -> TimeDelta {
-    TimeDelta::seconds(1_i64 << attempts.clamp(0, 10)).min(TimeDelta::minutes(10))
+/// Waits `base * 2^attempts`, at most ten minutes, before trying a job again.
+fn backoff(base: Duration, attempts: i64) -> TimeDelta {
+    let delay = base.saturating_mul(1 << attempts.clamp(0, 10));
+    TimeDelta::from_std(delay)
+        .unwrap_or(TimeDelta::MAX)
+        .min(TimeDelta::minutes(10))
 }
 
-async fn run(engine: &Engine, job: &Job) -> JobEnd {
+async fn run(engine: &Engine, config: &WorkerConfig, job: &Job) -> JobEnd {
+    let last_attempt = job.attempts >= job.max_attempts;
     let result = match job.kind.as_str() {
         TIMER_JOB => engine.fire_timer(&job.payload).await,
         PARENT_JOB => engine.settle_parent(&job.payload).await,
+        HOOK_JOB => engine.run_hook(&job.payload, last_attempt).await,
+        NOTICE_JOB => engine.send_notice(job.id, &job.payload).await,
         other => Err(EngineError::Invalid(format!("unknown job kind {other:?}"))),
     };
     match result {
         Ok(outcome) => JobEnd::Done(outcome),
-        // Only a storage failure may pass; anything else would fail the same way again.
-        Err(EngineError::Store(error)) if job.attempts < job.max_attempts => JobEnd::Retry {
+        // Only a storage failure or an unreachable receiver may pass; anything else would fail
+        // the same way again.
+        Err(error @ (EngineError::Store(_) | EngineError::Unavailable(_))) if !last_attempt => JobEnd::Retry {
             error: error.to_string(),
-            at: crate::store::precise_now() + backoff(job.attempts),
+            at: crate::store::precise_now() + backoff(config.retry_base, job.attempts - 1),
         },
         Err(error) => JobEnd::Failed(error.to_string()),
     }
@@ -67,7 +76,7 @@ pub async fn work(engine: Engine, config: WorkerConfig, mut stop: watch::Receive
                     };
                     let engine = engine.clone();
                     running.spawn(async move {
-                        let end = run(&engine, &job).await;
+                        let end = run(&engine, &config, &job).await;
                         match &end {
                             JobEnd::Done(outcome) => {
                                 tracing::info!(job = job.id, kind = %job.kind, %outcome, "job done")

@@ -1,8 +1,12 @@
 //! The host side of a plugin call: its store data, and the host interfaces it may import
-//! (logging, directory and field look-ups, and HTTP for hooks).
+//! (logging, directory and field look-ups, and HTTP for hooks). A hook's HTTP reaches only
+//! the hosts its registration allows, within the call's remaining time, and reads at most the
+//! plugin's output limit (at most 1 MiB) of an answer; a longer answer is an error the plugin
+//! sees.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -61,6 +65,86 @@ pub struct HostState {
     pub log: Capture,
     pub host_calls: u64,
     pub max_host_calls: u64,
+    pub outbound: Outbound,
+}
+
+/// What a hook's outbound HTTP may do in one call.
+pub struct Outbound {
+    pub client: reqwest::Client,
+    pub allowed_hosts: Vec<String>,
+    /// The end of the call's time budget: no request outlives it.
+    pub deadline: Instant,
+    pub max_answer_bytes: usize,
+}
+
+/// Whether `url` is on one of the `scheme://host[:port]` patterns; the port defaults to the
+/// scheme's, and a host `*.example.com` matches any subdomain of example.com.
+fn host_allowed(url: &reqwest::Url, patterns: &[String]) -> bool {
+    let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
+        return false;
+    };
+    let port = url.port_or_known_default();
+    patterns.iter().any(|pattern| {
+        let Some((scheme, authority)) = pattern.trim().split_once("://") else {
+            return false;
+        };
+        let (pattern_host, pattern_port) = match authority.rsplit_once(':') {
+            Some((host, port)) if !host.ends_with(']') || authority.starts_with('[') => (host, port.parse().ok()),
+            _ => (authority, None),
+        };
+        let pattern_port = pattern_port.or(match scheme {
+            "http" => Some(80),
+            "https" => Some(443),
+            _ => None,
+        });
+        let pattern_host = pattern_host.to_ascii_lowercase();
+        let host_matches = match pattern_host.strip_prefix("*.") {
+            Some(suffix) => host.ends_with(&format!(".{suffix}")),
+            None => host == pattern_host,
+        };
+        scheme.eq_ignore_ascii_case(url.scheme()) && host_matches && pattern_port == port
+    })
+}
+
+impl Outbound {
+    /// Sends one request within what is left of the call's time, from the call's blocking
+    /// thread.
+    fn send(&self, request: http::Request) -> Result<http::Response, String> {
+        let url =
+            reqwest::Url::parse(&request.url).map_err(|error| format!("{} is not a URL: {error}", request.url))?;
+        if !host_allowed(&url, &self.allowed_hosts) {
+            let host = url.host_str().unwrap_or("");
+            return Err(format!("host {host} is not on this plugin's list of allowed hosts"));
+        }
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        let timeout = Duration::from_millis(u64::from(request.timeout_ms)).min(left);
+        if timeout.is_zero() {
+            return Err("the plugin's time budget is used up".into());
+        }
+        let method = reqwest::Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
+            .map_err(|_| format!("{} is not an HTTP method", request.method))?;
+        let mut builder = self.client.request(method, url).timeout(timeout).body(request.body);
+        for header in request.headers {
+            builder = builder.header(header.name, header.value);
+        }
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| "outbound HTTP is not available in this call".to_string())?;
+        let cap = self.max_answer_bytes;
+        runtime.block_on(async move {
+            let response = builder.send().await.map_err(|error| error.to_string())?;
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(name, value)| http::Header {
+                    name: name.to_string(),
+                    value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                })
+                .collect();
+            let body = crate::outbound::read_capped(response, cap).await?;
+            Ok(http::Response { status, headers, body })
+        })
+    }
 }
 
 impl HostState {
@@ -159,11 +243,34 @@ impl ticket_fields::Host for HostState {
 impl http::Host for HostState {
     fn send(&mut self, request: http::Request) -> wasmtime::Result<Result<http::Response, String>> {
         self.count_call()?;
-        // No host is on any plugin's allow-list yet: every request is refused inside the
-        // plugin, which sees the reason.
-        Ok(Err(format!(
-            "{} is not on this plugin's list of allowed hosts",
-            request.url
-        )))
+        Ok(self.outbound.send(request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    fn allowed(url: &str, patterns: &[&str]) -> bool {
+        let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+        host_allowed(&reqwest::Url::parse(url).unwrap(), &patterns)
+    }
+
+    #[test]
+    fn scheme_host_and_port_must_match_a_pattern() {
+        assert!(allowed("http://127.0.0.1:8080/x", &["http://127.0.0.1:8080"]));
+        assert!(!allowed("http://127.0.0.1:8081/x", &["http://127.0.0.1:8080"]));
+        assert!(!allowed("https://127.0.0.1:8080/x", &["http://127.0.0.1:8080"]));
+        assert!(allowed("https://api.example.com/x", &["https://api.example.com"]));
+        assert!(allowed(
+            "https://api.example.com:443/x",
+            &["https://API.example.com:443"]
+        ));
+        assert!(!allowed("https://api.example.com:8443/x", &["https://api.example.com"]));
+        assert!(allowed("https://a.b.example.com/x", &["https://*.example.com"]));
+        assert!(!allowed("https://example.com/x", &["https://*.example.com"]));
+        assert!(!allowed("https://evil-example.com/x", &["https://*.example.com"]));
+        assert!(!allowed("http://example.com.evil.io/x", &["http://example.com"]));
+        assert!(!allowed("http://127.0.0.1/x", &[]));
     }
 }

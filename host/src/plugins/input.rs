@@ -93,6 +93,8 @@ pub struct CallInput {
     /// The configured arguments, as JSON text.
     pub args: String,
     pub directory: Arc<Directory>,
+    /// `scheme://host[:port]` patterns a hook may call (a host may start with `*.`).
+    pub allowed_hosts: Vec<String>,
 }
 
 fn fields_of(value: Option<&Value>) -> Vec<(String, FieldValue)> {
@@ -138,6 +140,7 @@ impl CallInput {
             parent_fields: fields_of(input.get("parent_fields")),
             args,
             directory,
+            allowed_hosts: Vec::new(),
         }
     }
 

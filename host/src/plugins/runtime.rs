@@ -13,7 +13,7 @@ use wasmtime_wasi::{Deterministic, HostMonotonicClock, HostWallClock, WasiCtxBui
 use super::bindings::{condition, formatter, hook, resolver};
 use super::capture::Capture;
 use super::error::PluginError;
-use super::host::{HostCallLimit, HostState, MemoryLimiter};
+use super::host::{HostCallLimit, HostState, MemoryLimiter, Outbound};
 use super::input::{CallInput, FieldValue};
 use super::kind::Kind;
 use super::limits::{CEILING, Limits};
@@ -119,6 +119,8 @@ pub struct PluginRuntime {
     engine: Engine,
     linker: Linker<HostState>,
     compiled: Mutex<HashMap<(String, Kind), Arc<Compiled>>>,
+    /// The client of hooks' outbound HTTP.
+    http: reqwest::Client,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -165,6 +167,7 @@ impl PluginRuntime {
             engine,
             linker,
             compiled: Mutex::new(HashMap::new()),
+            http: reqwest::Client::new(),
         })
     }
 
@@ -275,6 +278,12 @@ impl PluginRuntime {
             log: Capture::new(CAPTURE_BYTES),
             host_calls: 0,
             max_host_calls: limits.host_calls,
+            outbound: Outbound {
+                client: self.http.clone(),
+                allowed_hosts: input.allowed_hosts.clone(),
+                deadline: Instant::now() + Duration::from_millis(limits.time_ms),
+                max_answer_bytes: limits.output_bytes.min(crate::outbound::MAX_ANSWER_BYTES as u64) as usize,
+            },
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limiter);

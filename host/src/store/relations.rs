@@ -98,7 +98,8 @@ impl Tx {
     /// version; false when another operation changed it first.
     pub async fn change_ticket(&mut self, id: i64, version: i64, change: &TicketChange) -> StoreResult<bool> {
         let sql = "UPDATE tickets SET is_deleted = ?, title = ?, state_id = ?, participant_type_id = ?, participant = ?, relation = ?, \
-                   in_add_node = ?, add_node_man = ?, act_state_id = ?, multi_all_person = ?, version = version + 1, \
+                   in_add_node = ?, add_node_man = ?, act_state_id = ?, multi_all_person = ?, script_run_last_result = ?, \
+                   version = version + 1, \
                    gmt_modified = ? WHERE id = ? AND version = ? AND is_deleted = 0";
         let changed = on_tx!(self, |conn| sqlx::query(sql)
             .bind(change.is_deleted)
@@ -111,6 +112,7 @@ impl Tx {
             .bind(&change.add_node_man)
             .bind(change.act_state_id)
             .bind(&change.multi_all_person)
+            .bind(change.script_run_last_result)
             .bind(super::now())
             .bind(id)
             .bind(version)

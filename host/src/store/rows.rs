@@ -60,6 +60,17 @@ pub struct Workflow {
     pub content_template: String,
 }
 
+/// A notice receiver a workflow may select (spec 2.2).
+#[derive(Debug, Clone, FromRow)]
+pub struct CustomNotice {
+    pub id: i64,
+    pub name: String,
+    pub hook_url: String,
+    pub hook_token: String,
+    /// The notice-formatter plugin, `name[@version]`; empty for the built-in default.
+    pub formatter: String,
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct State {
     pub id: i64,
@@ -226,6 +237,7 @@ pub struct TicketChange {
     pub add_node_man: String,
     pub act_state_id: i64,
     pub multi_all_person: String,
+    pub script_run_last_result: bool,
 }
 
 /// A typed value for one custom field; `Clear` removes the value.

@@ -2,8 +2,8 @@
 //! custom field definitions.
 
 use super::{
-    AppToken, CustomField, Page, SqlArg, State, Store, StoreResult, Transition, Window, Workflow, fetch_binding_each,
-    fetch_page, like_pattern, on_pool,
+    AppToken, CustomField, CustomNotice, Page, SqlArg, State, Store, StoreResult, Transition, Window, Workflow,
+    fetch_binding_each, fetch_page, like_pattern, on_pool,
 };
 
 pub(super) const APP_TOKEN_COLUMNS: &str =
@@ -70,6 +70,16 @@ impl Store {
     pub async fn workflow(&self, id: i64) -> StoreResult<Option<Workflow>> {
         let sql = format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE id = ? AND is_deleted = 0");
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Workflow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// A non-deleted custom notice.
+    pub async fn custom_notice(&self, id: i64) -> StoreResult<Option<CustomNotice>> {
+        let sql =
+            "SELECT id, name, hook_url, hook_token, formatter FROM custom_notices WHERE id = ? AND is_deleted = 0";
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, CustomNotice>(sql)
             .bind(id)
             .fetch_optional(pool)
             .await?))

@@ -1,0 +1,2 @@
+-- The notice-formatter plugin a notice renders with ('': the built-in default formatter).
+ALTER TABLE custom_notices ADD COLUMN formatter TEXT NOT NULL DEFAULT '';
