@@ -7,6 +7,8 @@ use super::constants::{SYSTEM_USER, participant_type};
 use super::lifecycle::{self, ChangePlan, LogEntry, act_state_after, check_required, stored_suggestion, writes_for};
 use super::permissions::HandleRight;
 use super::resolve::{Resolution, Subject};
+use super::snapshot::all_values;
+use super::values::typed_json;
 use super::{App, Engine, EngineError, EngineResult};
 use crate::store::{State, Ticket, Transition};
 
@@ -137,9 +139,19 @@ impl Engine {
             })?;
         check_required(&source, &transition, &request.fields)?;
         let fields = self.store().custom_fields(ticket.workflow_id).await?;
+        let stored = self.store().field_values(&[ticket.id]).await?;
         let (writes, title) = writes_for(&source, &fields, &request.fields)?;
+        let current = all_values(ticket, &fields, &stored);
+        // Type-7 participants see the values this request writes (spec 6.8.2).
+        let mut arriving = current.clone();
+        for write in &writes {
+            arriving.insert(write.key.clone(), typed_json(&write.value));
+        }
+        if let Some(title) = &title {
+            arriving.insert("title".into(), Value::String(title.clone()));
+        }
         // Conditions see the ticket's values with every key of the request over them (spec 6.7).
-        let mut values = self.ticket_values(ticket).await?;
+        let mut values = current;
         values.extend(typed_request(&request.fields, &fields));
         values.insert("username".into(), username.into());
         values.insert("transition_id".into(), transition.id.into());
@@ -186,15 +198,11 @@ impl Engine {
                 });
             }
             Some(AllProcessStep::Move) => {
-                let resolution = self
-                    .resolve_arrival(ticket, &source, &destination, request, false)
-                    .await?;
+                let resolution = self.resolve_arrival(ticket, &destination, &arriving, false).await?;
                 self.move_to(&mut plan, &destination, &transition, resolution);
             }
             None => {
-                let resolution = self
-                    .resolve_arrival(ticket, &source, &destination, request, true)
-                    .await?;
+                let resolution = self.resolve_arrival(ticket, &destination, &arriving, true).await?;
                 self.move_to(&mut plan, &destination, &transition, resolution);
             }
         }
@@ -205,7 +213,6 @@ impl Engine {
             &source
         };
         self.arrival_jobs(&mut plan, arrived).await?;
-        let stored = self.store().field_values(&[ticket.id]).await?;
         let snapshot = lifecycle::snapshot(&plan.after(), &fields, &stored, &plan.writes);
         self.apply(&plan, &snapshot, participant_type::PERSON).await
     }
@@ -215,27 +222,13 @@ impl Engine {
     async fn resolve_arrival(
         &self,
         ticket: &Ticket,
-        source: &State,
         destination: &State,
-        request: &HandleRequest,
+        values: &Map<String, Value>,
         remember: bool,
     ) -> EngineResult<Resolution> {
-        let mut values = self.ticket_values(ticket).await?;
-        // Type-7 participants see the values this request writes (spec 6.8.2).
-        let (writes, title) = writes_for(
-            source,
-            &self.store().custom_fields(ticket.workflow_id).await?,
-            &request.fields,
-        )?;
-        for write in &writes {
-            values.insert(write.key.clone(), super::values::typed_json(&write.value));
-        }
-        if let Some(title) = title {
-            values.insert("title".into(), Value::String(title));
-        }
         let subject = Subject {
             creator: &ticket.creator,
-            values: &values,
+            values,
             parent_ticket_id: ticket.parent_ticket_id,
         };
         let resolution = self.resolve(destination, &subject).await?;
