@@ -306,12 +306,7 @@ impl Store {
         name: Option<&str>,
         window_for: impl FnOnce(i64) -> Window,
     ) -> StoreResult<Page<Transition>> {
-        let mut filter = String::from("transitions WHERE workflow_id = ? AND is_deleted = 0");
-        let mut args = vec![SqlArg::Int(workflow_id)];
-        if let Some(name) = name {
-            filter.push_str(" AND name LIKE ? ESCAPE '!'");
-            args.push(SqlArg::Text(like_pattern(name)));
-        }
+        let (filter, args) = super::workflow_rows_filter("transitions", workflow_id, &["name"], name);
         Ok(fetch_page!(
             self,
             Transition,
@@ -330,14 +325,12 @@ impl Store {
         search: Option<&str>,
         window_for: impl FnOnce(i64) -> Window,
     ) -> StoreResult<Page<CustomField>> {
-        let mut filter = String::from("custom_fields WHERE workflow_id = ? AND is_deleted = 0");
-        let mut args = vec![SqlArg::Int(workflow_id)];
-        if let Some(search) = search {
-            filter.push_str(
-                " AND (field_key LIKE ? ESCAPE '!' OR field_name LIKE ? ESCAPE '!' OR description LIKE ? ESCAPE '!')",
-            );
-            args.extend(std::iter::repeat_n(SqlArg::Text(like_pattern(search)), 3));
-        }
+        let (filter, args) = super::workflow_rows_filter(
+            "custom_fields",
+            workflow_id,
+            &["field_key", "field_name", "description"],
+            search,
+        );
         Ok(fetch_page!(
             self,
             CustomField,

@@ -199,6 +199,27 @@ pub fn precise_now() -> chrono::NaiveDateTime {
         .unwrap_or(now)
 }
 
+/// `FROM … WHERE …` and arguments for the non-deleted rows of a workflow in `table`, narrowed,
+/// when `search` is given, to rows where any of `columns` contains it.
+fn workflow_rows_filter(
+    table: &str,
+    workflow_id: i64,
+    columns: &[&str],
+    search: Option<&str>,
+) -> (String, Vec<SqlArg>) {
+    let mut filter = format!("{table} WHERE workflow_id = ? AND is_deleted = 0");
+    let mut args = vec![SqlArg::Int(workflow_id)];
+    if let Some(search) = search {
+        let any: Vec<String> = columns
+            .iter()
+            .map(|column| format!("{column} LIKE ? ESCAPE '!'"))
+            .collect();
+        filter.push_str(&format!(" AND ({})", any.join(" OR ")));
+        args.extend(std::iter::repeat_n(SqlArg::Text(like_pattern(search)), columns.len()));
+    }
+    (filter, args)
+}
+
 /// `needle` with `%`, `_` and the escape character itself escaped for `LIKE … ESCAPE '!'`.
 fn like_escape(needle: &str) -> String {
     let mut escaped = String::with_capacity(needle.len());

@@ -142,12 +142,7 @@ impl Store {
         name: Option<&str>,
         window_for: impl FnOnce(i64) -> Window,
     ) -> StoreResult<Page<State>> {
-        let mut filter = String::from("states WHERE workflow_id = ? AND is_deleted = 0");
-        let mut args = vec![SqlArg::Int(workflow_id)];
-        if let Some(name) = name {
-            filter.push_str(" AND name LIKE ? ESCAPE '!'");
-            args.push(SqlArg::Text(like_pattern(name)));
-        }
+        let (filter, args) = super::workflow_rows_filter("states", workflow_id, &["name"], name);
         Ok(fetch_page!(
             self,
             State,
