@@ -20,6 +20,7 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
+    ensure_wasm_target();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
         .args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
@@ -37,6 +38,28 @@ fn main() {
         Err(error) => fail(&error.to_string()),
     }
     copy(&built, &out_dir.join("notice_template.wasm"));
+}
+
+/// rustup installs the targets of `rust-toolchain.toml` only with the toolchain itself, so a
+/// machine whose toolchain came first lacks wasm32-wasip2; add it then, so that a fresh checkout
+/// builds with nothing but `cargo`.
+fn ensure_wasm_target() {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let libdir = Command::new(rustc)
+        .args(["--print", "target-libdir", "--target", "wasm32-wasip2"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()));
+    if libdir.is_some_and(|dir| dir.exists()) {
+        return;
+    }
+    println!("cargo:warning=adding the wasm32-wasip2 target with rustup (needed for the built-in notice formatter)");
+    match Command::new("rustup").args(["target", "add", "wasm32-wasip2"]).output() {
+        Ok(output) if output.status.success() => {}
+        Ok(output) => fail(&String::from_utf8_lossy(&output.stderr)),
+        Err(error) => fail(&format!("running rustup: {error}")),
+    }
 }
 
 fn copy(from: &Path, to: &Path) {

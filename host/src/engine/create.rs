@@ -144,7 +144,7 @@ impl Engine {
         let prefix = sn_prefix(app);
         let suggestion = stored_suggestion(&request.suggestion);
         with_retries(|| async {
-            let mut tx = self.store().begin_write().await?;
+            let mut tx = self.store().begin_ticket_write().await?;
             if let Some(limit) = &rate_limit {
                 limit.enforce(&mut tx).await?;
             }

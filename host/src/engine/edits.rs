@@ -71,7 +71,7 @@ impl Engine {
             creator: username.to_string(),
         };
         lifecycle::with_retries(|| async {
-            let mut tx = self.store().begin_write().await?;
+            let mut tx = self.store().begin_ticket_write().await?;
             tx.insert_flow_log(&log).await?;
             tx.commit().await?;
             Ok(())

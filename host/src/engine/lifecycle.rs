@@ -13,7 +13,9 @@ use super::snapshot::all_values;
 use super::subtickets::parent_job;
 use super::values::{convert, typed_json};
 use super::{Engine, EngineError, EngineResult};
-use crate::store::{CustomField, FieldWrite, NewFlowLog, NewJob, State, StoredValue, Ticket, TicketChange, Transition};
+use crate::store::{
+    CustomField, FieldWrite, NewFlowLog, NewJob, State, StoreError, StoredValue, Ticket, TicketChange, Transition,
+};
 
 /// Attribute values of `state_field_str` (spec 3.6).
 const REQUIRED: i64 = 2;
@@ -277,12 +279,10 @@ fn conflict(ticket_id: i64) -> EngineError {
 impl Engine {
     /// Applies a plan in one transaction, provided the ticket is unchanged since it was read.
     pub(super) async fn apply(&self, plan: &ChangePlan, snapshot: &str, actor_type: i64) -> EngineResult<()> {
+        let ticket_id = plan.before.id;
         with_retries(|| async {
-            let mut tx = self.store().begin_write().await?;
-            let ticket_id = plan.before.id;
-            if !tx.change_ticket(ticket_id, plan.before.version, &plan.change).await? {
-                return Err(conflict(ticket_id));
-            }
+            let mut tx = self.store().begin_ticket_write().await?;
+            tx.change_ticket(ticket_id, plan.before.version, &plan.change).await?;
             tx.write_values(ticket_id, &plan.writes).await?;
             if let Some(names) = &plan.waiting_for {
                 tx.set_waiting_for(ticket_id, names).await?;
@@ -311,6 +311,10 @@ impl Engine {
             Ok(())
         })
         .await
+        .map_err(|error| match error {
+            EngineError::Store(StoreError::Stale) => conflict(ticket_id),
+            other => other,
+        })
     }
 
     /// Applies a plan whose logs carry the snapshot of the ticket after it.

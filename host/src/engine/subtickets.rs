@@ -117,7 +117,7 @@ impl Engine {
             creator: SYSTEM_USER.into(),
         };
         with_retries(|| async {
-            let mut tx = self.store().begin_write().await?;
+            let mut tx = self.store().begin_ticket_write().await?;
             tx.insert_flow_log(&log).await?;
             tx.commit().await?;
             Ok(())

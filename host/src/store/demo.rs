@@ -39,6 +39,7 @@ impl Store {
             .await?;
             tx.commit().await?;
         });
+        self.cache.invalidate();
         Ok(())
     }
 
@@ -53,6 +54,7 @@ impl Store {
             .execute(pool)
             .await?
             .rows_affected());
+        self.cache.invalidate();
         Ok(result > 0)
     }
 }

@@ -8,6 +8,10 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A row a transaction changes on a condition (a ticket at the version it was read at) no
+    /// longer met it: another transaction changed it first.
+    #[error("the row was changed by another transaction")]
+    Stale,
     #[error("unsupported database url {0:?}: expected sqlite://… or mysql://…")]
     UnsupportedUrl(String),
 }

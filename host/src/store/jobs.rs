@@ -4,7 +4,7 @@
 use chrono::{NaiveDateTime, TimeDelta};
 use sqlx::FromRow;
 
-use super::{Store, StoreResult, Tx, on_pool, on_tx};
+use super::{SqlArg, Store, StoreResult, Tx, on_pool};
 
 /// A job to enqueue. With a `dedup_key`, it replaces the job of the same key.
 #[derive(Debug, Clone)]
@@ -46,31 +46,28 @@ impl Tx {
         let insert = "INSERT INTO jobs (kind, dedup_key, payload, status, due_at, attempts, max_attempts, lease_owner, \
                       lease_until, last_error, outcome, gmt_created, gmt_modified) \
                       VALUES (?, ?, ?, 'pending', ?, 0, ?, '', NULL, '', '', ?, ?)";
-        let sql = match self {
-            Tx::Sqlite(_) => format!(
+        let sql = match self.conn {
+            super::TxConn::Sqlite(_) => format!(
                 "{insert} ON CONFLICT (dedup_key) DO UPDATE SET kind = excluded.kind, payload = excluded.payload, \
                  status = 'pending', due_at = excluded.due_at, attempts = 0, max_attempts = excluded.max_attempts, \
                  lease_owner = '', lease_until = NULL, last_error = '', outcome = '', gmt_modified = excluded.gmt_modified"
             ),
-            Tx::MySql(_) => format!(
+            super::TxConn::MySql(_) => format!(
                 "{insert} ON DUPLICATE KEY UPDATE kind = VALUES(kind), payload = VALUES(payload), status = 'pending', \
                  due_at = VALUES(due_at), attempts = 0, max_attempts = VALUES(max_attempts), lease_owner = '', \
                  lease_until = NULL, last_error = '', outcome = '', gmt_modified = VALUES(gmt_modified)"
             ),
         };
-        on_tx!(self, |conn| {
-            sqlx::query(&sql)
-                .bind(&job.kind)
-                .bind(&job.dedup_key)
-                .bind(&job.payload)
-                .bind(job.due_at)
-                .bind(job.max_attempts)
-                .bind(now)
-                .bind(now)
-                .execute(conn)
-                .await?;
-        });
-        Ok(())
+        let args = vec![
+            SqlArg::Text(job.kind.clone()),
+            job.dedup_key.clone().map_or(SqlArg::Null, SqlArg::Text),
+            SqlArg::Text(job.payload.clone()),
+            SqlArg::DateTime(job.due_at),
+            SqlArg::Int(job.max_attempts),
+            SqlArg::DateTime(now),
+            SqlArg::DateTime(now),
+        ];
+        self.defer(&sql, args).await
     }
 }
 

@@ -3,6 +3,7 @@
 //! query once per backend so that each is compiled against its own sqlx driver.
 
 mod accounts;
+mod cache;
 mod config;
 mod demo;
 mod directory;
@@ -18,10 +19,13 @@ mod values;
 mod workflows;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use cache::ConfigCache;
 
 pub use accounts::{
     AppTokenValues, DeptRecord, DeptValues, Membership, RoleRecord, RoleValues, UserRecord, UserValues,
@@ -35,23 +39,32 @@ pub(crate) use table::Columns;
 pub use table::Table;
 pub use tickets::{TicketFilter, UserScope};
 pub use tx::Tx;
+pub(crate) use tx::TxConn;
 pub(crate) use tx::on_tx;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A connection pool on one of the supported backends.
+/// The database, with the cache of its configuration rows.
 #[derive(Clone)]
-pub enum Store {
-    Sqlite(SqlitePool),
+pub struct Store {
+    db: Db,
+    cache: Arc<ConfigCache>,
+}
+
+/// A connection pool on one of the supported backends. SQLite has a second pool of one
+/// connection for write transactions (see `begin_write`).
+#[derive(Clone)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool, SqlitePool),
     MySql(MySqlPool),
 }
 
 /// Runs `$body` with `$pool` bound to the concrete sqlx pool of whichever backend `$store` is.
 macro_rules! on_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
-        match $store {
-            $crate::store::Store::Sqlite($pool) => $body,
-            $crate::store::Store::MySql($pool) => $body,
+        match &$store.db {
+            $crate::store::Db::Sqlite($pool, _) => $body,
+            $crate::store::Db::MySql($pool) => $body,
         }
     };
 }
@@ -75,8 +88,12 @@ pub(crate) use fetch_binding_each;
 #[derive(Debug, Clone)]
 pub(crate) enum SqlArg {
     Int(i64),
+    Float(f64),
+    Bool(bool),
     Text(String),
+    Date(chrono::NaiveDate),
     DateTime(chrono::NaiveDateTime),
+    Null,
 }
 
 /// Binds each `SqlArg` of `$args` to `$query` in order.
@@ -86,8 +103,12 @@ macro_rules! bind_args {
         for arg in $args {
             query = match arg {
                 $crate::store::SqlArg::Int(value) => query.bind(*value),
+                $crate::store::SqlArg::Float(value) => query.bind(*value),
+                $crate::store::SqlArg::Bool(value) => query.bind(*value),
                 $crate::store::SqlArg::Text(value) => query.bind(value.as_str()),
+                $crate::store::SqlArg::Date(value) => query.bind(*value),
                 $crate::store::SqlArg::DateTime(value) => query.bind(*value),
+                $crate::store::SqlArg::Null => query.bind(Option::<String>::None),
             };
         }
         query
@@ -130,11 +151,21 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10));
+            // Connections are not pinged before each use: a statement on a broken connection
+            // fails and is reported like any other, and the ping doubled every statement's
+            // round trips to sqlx's connection threads.
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
+                .connect_with(options.clone())
+                .await?;
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .test_before_acquire(false)
+                .acquire_timeout(Duration::from_secs(60))
                 .connect_with(options)
                 .await?;
-            Ok(Store::Sqlite(pool))
+            Ok(Store::new(Db::Sqlite(pool, writer)))
         } else if url.starts_with("mysql:") || url.starts_with("mariadb:") {
             let url = url.replacen("mariadb:", "mysql:", 1);
             let options = MySqlConnectOptions::from_str(&url)?.charset("utf8mb4");
@@ -142,6 +173,7 @@ impl Store {
             // locks, and without gap locks concurrent creations do not deadlock each other.
             let pool = MySqlPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .after_connect(|connection, _| {
                     Box::pin(async move {
@@ -155,30 +187,54 @@ impl Store {
                 })
                 .connect_with(options)
                 .await?;
-            Ok(Store::MySql(pool))
+            Ok(Store::new(Db::MySql(pool)))
         } else {
             Err(StoreError::UnsupportedUrl(url.to_string()))
         }
     }
 
+    fn new(db: Db) -> Store {
+        Store {
+            db,
+            cache: Arc::default(),
+        }
+    }
+
     /// Applies the embedded migrations of this backend.
     pub async fn migrate(&self) -> StoreResult<()> {
-        match self {
-            Store::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
-            Store::MySql(pool) => MYSQL_MIGRATIONS.run(pool).await?,
+        match &self.db {
+            Db::Sqlite(pool, _) => SQLITE_MIGRATIONS.run(pool).await?,
+            Db::MySql(pool) => MYSQL_MIGRATIONS.run(pool).await?,
         }
+        self.cache.invalidate();
         Ok(())
     }
 
     pub fn backend_name(&self) -> &'static str {
-        match self {
-            Store::Sqlite(_) => "sqlite",
-            Store::MySql(_) => "mysql",
+        match self.db {
+            Db::Sqlite(..) => "sqlite",
+            Db::MySql(_) => "mysql",
         }
     }
 
     pub async fn close(&self) {
-        on_pool!(self, |pool| pool.close().await)
+        match &self.db {
+            Db::Sqlite(pool, writer) => {
+                writer.close().await;
+                pool.close().await;
+            }
+            Db::MySql(pool) => pool.close().await,
+        }
+    }
+
+    /// A configuration read served from the cache while fresh (see `cache.rs`).
+    async fn cached<T, F, Fut>(&self, query: &'static str, key: String, load: F) -> StoreResult<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = StoreResult<T>>,
+    {
+        self.cache.get_or_load(query, key, load).await
     }
 }
 

@@ -15,7 +15,7 @@ impl Tx {
     /// Serialises creations of a workflow until the transaction ends (SQLite's writers are
     /// serialised already).
     pub async fn lock_workflow(&mut self, workflow_id: i64) -> StoreResult<()> {
-        if let Tx::MySql(tx) = self {
+        if let super::TxConn::MySql(tx) = &mut self.conn {
             sqlx::query("SELECT id FROM workflows WHERE id = ? FOR UPDATE")
                 .bind(workflow_id)
                 .fetch_optional(&mut **tx)
@@ -49,20 +49,24 @@ impl Tx {
     /// Increments and returns the serial-number counter of `prefix` on `day` (`YYYYMMDD`).
     /// The counter row stays locked until the transaction ends, so numbers are unique.
     pub async fn next_serial(&mut self, prefix: &str, day: &str) -> StoreResult<i64> {
-        let upsert = self.dialect(
-            "INSERT INTO sn_counters (prefix, day, counter) VALUES (?, ?, 1) \
-             ON CONFLICT (prefix, day) DO UPDATE SET counter = counter + 1",
-            "INSERT INTO sn_counters (prefix, day, counter) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE counter = counter + 1",
-        );
-        let read = "SELECT counter FROM sn_counters WHERE prefix = ? AND day = ?";
-        Ok(on_tx!(self, |conn| {
-            sqlx::query(upsert).bind(prefix).bind(day).execute(&mut *conn).await?;
-            sqlx::query_scalar::<_, i64>(read)
+        let insert = "INSERT INTO sn_counters (prefix, day, counter) VALUES (?, ?, 1)";
+        if let super::TxConn::Sqlite(_) = self.conn {
+            let sql = format!("{insert} ON CONFLICT (prefix, day) DO UPDATE SET counter = counter + 1 RETURNING counter");
+            return Ok(on_tx!(self, |conn| sqlx::query_scalar::<_, i64>(&sql)
                 .bind(prefix)
                 .bind(day)
                 .fetch_one(conn)
-                .await?
-        }))
+                .await?));
+        }
+        let upsert = format!("{insert} ON DUPLICATE KEY UPDATE counter = counter + 1");
+        self.defer(&upsert, vec![SqlArg::Text(prefix.into()), SqlArg::Text(day.into())])
+            .await?;
+        let read = "SELECT counter FROM sn_counters WHERE prefix = ? AND day = ?";
+        Ok(on_tx!(self, |conn| sqlx::query_scalar::<_, i64>(read)
+            .bind(prefix)
+            .bind(day)
+            .fetch_one(conn)
+            .await?))
     }
 
     pub async fn insert_ticket(&mut self, ticket: &NewTicket) -> StoreResult<i64> {
@@ -94,43 +98,38 @@ impl Tx {
         Ok(id)
     }
 
-    /// Applies `change` if the ticket is still at `version` (and not deleted), bumping the
-    /// version; false when another operation changed it first.
-    pub async fn change_ticket(&mut self, id: i64, version: i64, change: &TicketChange) -> StoreResult<bool> {
+    /// Applies `change` provided the ticket is still at `version` (and not deleted), bumping
+    /// the version; when another operation changed it first, the transaction fails with
+    /// `Stale` (at the latest when it commits) and must be dropped.
+    pub async fn change_ticket(&mut self, id: i64, version: i64, change: &TicketChange) -> StoreResult<()> {
         let sql = "UPDATE tickets SET is_deleted = ?, title = ?, state_id = ?, participant_type_id = ?, participant = ?, relation = ?, \
                    in_add_node = ?, add_node_man = ?, act_state_id = ?, multi_all_person = ?, script_run_last_result = ?, \
                    version = version + 1, \
                    gmt_modified = ? WHERE id = ? AND version = ? AND is_deleted = 0";
-        let changed = on_tx!(self, |conn| sqlx::query(sql)
-            .bind(change.is_deleted)
-            .bind(&change.title)
-            .bind(change.state_id)
-            .bind(change.participant_type_id)
-            .bind(&change.participant)
-            .bind(&change.relation)
-            .bind(change.in_add_node)
-            .bind(&change.add_node_man)
-            .bind(change.act_state_id)
-            .bind(&change.multi_all_person)
-            .bind(change.script_run_last_result)
-            .bind(super::now())
-            .bind(id)
-            .bind(version)
-            .execute(conn)
-            .await?
-            .rows_affected());
-        if changed == 1 {
-            let mirror = "UPDATE ticket_users SET act_state_id = ?, ticket_deleted = ? WHERE ticket_id = ?";
-            on_tx!(self, |conn| {
-                sqlx::query(mirror)
-                    .bind(change.act_state_id)
-                    .bind(change.is_deleted)
-                    .bind(id)
-                    .execute(conn)
-                    .await?;
-            });
-        }
-        Ok(changed == 1)
+        let args = vec![
+            SqlArg::Bool(change.is_deleted),
+            SqlArg::Text(change.title.clone()),
+            SqlArg::Int(change.state_id),
+            SqlArg::Int(change.participant_type_id),
+            SqlArg::Text(change.participant.clone()),
+            SqlArg::Text(change.relation.clone()),
+            SqlArg::Bool(change.in_add_node),
+            SqlArg::Text(change.add_node_man.clone()),
+            SqlArg::Int(change.act_state_id),
+            SqlArg::Text(change.multi_all_person.clone()),
+            SqlArg::Bool(change.script_run_last_result),
+            SqlArg::DateTime(super::now()),
+            SqlArg::Int(id),
+            SqlArg::Int(version),
+        ];
+        self.defer_checked(sql, args).await?;
+        let mirror = "UPDATE ticket_users SET act_state_id = ?, ticket_deleted = ? WHERE ticket_id = ?";
+        let args = vec![
+            SqlArg::Int(change.act_state_id),
+            SqlArg::Bool(change.is_deleted),
+            SqlArg::Int(id),
+        ];
+        self.defer(mirror, args).await
     }
 
     /// Makes exactly `usernames` the users the ticket waits for (`in_process`), adding index
@@ -138,9 +137,8 @@ impl Tx {
     pub async fn set_waiting_for(&mut self, ticket_id: i64, usernames: &[String]) -> StoreResult<()> {
         let now = super::now();
         let clear = "UPDATE ticket_users SET in_process = 0, gmt_modified = ? WHERE ticket_id = ? AND in_process = 1";
-        on_tx!(self, |conn| {
-            sqlx::query(clear).bind(now).bind(ticket_id).execute(conn).await?;
-        });
+        self.defer(clear, vec![SqlArg::DateTime(now), SqlArg::Int(ticket_id)])
+            .await?;
         for username in usernames {
             self.upsert_ticket_user(ticket_id, username, "in_process").await?;
         }
@@ -176,47 +174,43 @@ impl Tx {
              ticket_created, act_state_id, ticket_deleted) SELECT ?, ?, ?, ?{flag_value}, t.workflow_id, t.gmt_created, \
              t.act_state_id, t.is_deleted FROM tickets t WHERE t.id = ?"
         );
-        let sql = match self {
-            Tx::Sqlite(_) => format!(
+        let sql = match self.conn {
+            super::TxConn::Sqlite(_) => format!(
                 "{insert} ON CONFLICT (ticket_id, username) DO UPDATE SET {flag_update}, gmt_modified = excluded.gmt_modified"
             ),
-            Tx::MySql(_) => {
+            super::TxConn::MySql(_) => {
                 format!("{insert} ON DUPLICATE KEY UPDATE {flag_update}, gmt_modified = VALUES(gmt_modified)")
             }
         };
-        on_tx!(self, |conn| {
-            sqlx::query(&sql)
-                .bind(ticket_id)
-                .bind(username)
-                .bind(now)
-                .bind(now)
-                .bind(ticket_id)
-                .execute(conn)
-                .await?;
-        });
-        Ok(())
+        let args = vec![
+            SqlArg::Int(ticket_id),
+            SqlArg::Text(username.into()),
+            SqlArg::DateTime(now),
+            SqlArg::DateTime(now),
+            SqlArg::Int(ticket_id),
+        ];
+        self.defer(&sql, args).await
     }
 
-    pub async fn insert_flow_log(&mut self, log: &NewFlowLog) -> StoreResult<i64> {
+    pub async fn insert_flow_log(&mut self, log: &NewFlowLog) -> StoreResult<()> {
         let now = super::now();
         let sql = "INSERT INTO ticket_flow_logs (ticket_id, transition_id, suggestion, participant_type_id, participant, \
                    state_id, intervene_type_id, ticket_data, creator, gmt_created, gmt_modified) \
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        Ok(on_tx!(self, |conn| sqlx::query(sql)
-            .bind(log.ticket_id)
-            .bind(log.transition_id)
-            .bind(&log.suggestion)
-            .bind(log.participant_type_id)
-            .bind(&log.participant)
-            .bind(log.state_id)
-            .bind(log.intervene_type_id)
-            .bind(&log.ticket_data)
-            .bind(&log.creator)
-            .bind(now)
-            .bind(now)
-            .execute(conn)
-            .await?
-            .last_insert_rowid_or_id()))
+        let args = vec![
+            SqlArg::Int(log.ticket_id),
+            SqlArg::Int(log.transition_id),
+            SqlArg::Text(log.suggestion.clone()),
+            SqlArg::Int(log.participant_type_id),
+            SqlArg::Text(log.participant.clone()),
+            SqlArg::Int(log.state_id),
+            SqlArg::Int(log.intervene_type_id),
+            SqlArg::Text(log.ticket_data.clone()),
+            SqlArg::Text(log.creator.clone()),
+            SqlArg::DateTime(now),
+            SqlArg::DateTime(now),
+        ];
+        self.defer(sql, args).await
     }
 }
 

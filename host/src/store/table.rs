@@ -194,8 +194,12 @@ impl Tx {
 fn member_text(value: &SqlArg) -> String {
     match value {
         SqlArg::Int(number) => number.to_string(),
+        SqlArg::Float(number) => number.to_string(),
+        SqlArg::Bool(flag) => i64::from(*flag).to_string(),
         SqlArg::Text(text) => text.clone(),
+        SqlArg::Date(date) => date.to_string(),
         SqlArg::DateTime(datetime) => datetime.to_string(),
+        SqlArg::Null => String::new(),
     }
 }
 

@@ -250,9 +250,9 @@ impl Store {
         if workflow_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let day = match self {
-            Store::Sqlite(_) => "substr(gmt_created, 1, 10)",
-            Store::MySql(_) => "DATE_FORMAT(gmt_created, '%Y-%m-%d')",
+        let day = match self.db {
+            super::Db::Sqlite(..) => "substr(gmt_created, 1, 10)",
+            super::Db::MySql(_) => "DATE_FORMAT(gmt_created, '%Y-%m-%d')",
         };
         let sql = format!(
             "SELECT {day} AS day, workflow_id, COUNT(*) FROM tickets WHERE is_deleted = 0 AND workflow_id IN ({}) \

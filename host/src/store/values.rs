@@ -3,7 +3,7 @@
 
 use super::Store;
 use super::workflows::placeholders;
-use super::{FieldWrite, StoreResult, StoredValue, Tx, TypedValue, fetch_binding_each, on_tx};
+use super::{FieldWrite, SqlArg, StoreResult, StoredValue, Tx, TypedValue, fetch_binding_each};
 
 const VALUE_COLUMNS: &str = "ticket_id, field_key, field_type_id, char_value, int_value, float_value, bool_value, \
      date_value, datetime_value, radio_value, checkbox_value, select_value, multi_select_value, text_value, \
@@ -28,19 +28,17 @@ fn column_of(type_id: i64) -> &'static str {
     }
 }
 
-/// Binds a typed value to the one `?` it fills.
-macro_rules! bind_typed {
-    ($query:expr, $value:expr) => {
-        match $value {
-            TypedValue::Text(text) => $query.bind(text.as_str()),
-            TypedValue::Int(number) => $query.bind(*number),
-            TypedValue::Float(number) => $query.bind(*number),
-            TypedValue::Bool(flag) => $query.bind(*flag),
-            TypedValue::Date(date) => $query.bind(*date),
-            TypedValue::DateTime(datetime) => $query.bind(*datetime),
-            TypedValue::Clear => $query.bind(Option::<String>::None),
-        }
-    };
+/// The argument a typed value binds.
+fn typed_arg(value: &TypedValue) -> SqlArg {
+    match value {
+        TypedValue::Text(text) => SqlArg::Text(text.clone()),
+        TypedValue::Int(number) => SqlArg::Int(*number),
+        TypedValue::Float(number) => SqlArg::Float(*number),
+        TypedValue::Bool(flag) => SqlArg::Bool(*flag),
+        TypedValue::Date(date) => SqlArg::Date(*date),
+        TypedValue::DateTime(datetime) => SqlArg::DateTime(*datetime),
+        TypedValue::Clear => SqlArg::Null,
+    }
 }
 
 impl Store {
@@ -58,37 +56,26 @@ impl Store {
 }
 
 impl Tx {
-    /// Writes field values: `Clear` removes a value, anything else replaces or adds it.
+    /// Writes field values: `Clear` removes a value, anything else replaces or adds it. No
+    /// result is read, so on SQLite the statements go with the transaction's next batch.
     pub async fn write_values(&mut self, ticket_id: i64, writes: &[FieldWrite]) -> StoreResult<()> {
         let now = super::now();
         for write in writes {
-            let column = column_of(write.type_id);
+            let key = || SqlArg::Text(write.key.clone());
             if write.value == TypedValue::Clear {
                 let sql = "UPDATE ticket_field_values SET is_deleted = 1, gmt_modified = ? \
                            WHERE ticket_id = ? AND field_key = ? AND is_deleted = 0";
-                on_tx!(self, |conn| {
-                    sqlx::query(sql)
-                        .bind(now)
-                        .bind(ticket_id)
-                        .bind(&write.key)
-                        .execute(conn)
-                        .await?;
-                });
+                self.defer(sql, vec![SqlArg::DateTime(now), SqlArg::Int(ticket_id), key()])
+                    .await?;
                 continue;
             }
+            let column = column_of(write.type_id);
+            let value = typed_arg(&write.value);
             let update = format!(
                 "UPDATE ticket_field_values SET {column} = ?, gmt_modified = ? WHERE ticket_id = ? AND field_key = ? AND is_deleted = 0"
             );
-            let updated = on_tx!(self, |conn| bind_typed!(sqlx::query(&update), &write.value)
-                .bind(now)
-                .bind(ticket_id)
-                .bind(&write.key)
-                .execute(conn)
-                .await?
-                .rows_affected());
-            if updated > 0 {
-                continue;
-            }
+            let args = vec![value.clone(), SqlArg::DateTime(now), SqlArg::Int(ticket_id), key()];
+            self.defer(&update, args).await?;
             // text_value has no SQL default on MySQL, so it is always named.
             let (columns, values) = if column == "text_value" {
                 ("text_value".to_string(), "?".to_string())
@@ -97,22 +84,22 @@ impl Tx {
             };
             let insert = format!(
                 "INSERT INTO ticket_field_values (name, field_key, ticket_id, field_type_id, {columns}, gmt_created, gmt_modified) \
-                 VALUES (?, ?, ?, ?, {values}, ?, ?)"
+                 SELECT ?, ?, ?, ?, {values}, ?, ? {} WHERE NOT EXISTS (SELECT 1 FROM ticket_field_values \
+                 WHERE ticket_id = ? AND field_key = ? AND is_deleted = 0)",
+                self.dialect("", "FROM DUAL")
             );
-            on_tx!(self, |conn| {
-                bind_typed!(
-                    sqlx::query(&insert)
-                        .bind(&write.name)
-                        .bind(&write.key)
-                        .bind(ticket_id)
-                        .bind(write.type_id),
-                    &write.value
-                )
-                .bind(now)
-                .bind(now)
-                .execute(conn)
-                .await?;
-            });
+            let args = vec![
+                SqlArg::Text(write.name.clone()),
+                key(),
+                SqlArg::Int(ticket_id),
+                SqlArg::Int(write.type_id),
+                value,
+                SqlArg::DateTime(now),
+                SqlArg::DateTime(now),
+                SqlArg::Int(ticket_id),
+                key(),
+            ];
+            self.defer(&insert, args).await?;
         }
         Ok(())
     }
