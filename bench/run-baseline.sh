@@ -8,8 +8,9 @@
 #
 # The environment can shrink or widen the matrix (defaults in brackets): REPEATS [3],
 # CONCURRENCIES ["1 8 32 64"], LIFECYCLE_SECS [20], LIST_SIZES ["10000 100000"] (cumulative
-# seeded tickets), LIST_COUNT [500] (calls per list query), LIST_CONCURRENCY [32], OUT
-# [bench-results/DATE-TIME], EXTRA_ARGS (more grebe-bench options, e.g. "--creator webb").
+# seeded tickets), LIST_COUNT [200] (calls per list query), LIST_CONCURRENCIES [as
+# CONCURRENCIES], OUT [bench-results/DATE-TIME], EXTRA_ARGS (more grebe-bench options, e.g.
+# "--creator webb"). bench/medians.py turns the folder into the tables of medians.
 set -euo pipefail
 
 url=${1:?usage: bench/run-baseline.sh URL TOKEN [APP]}
@@ -19,8 +20,8 @@ repeats=${REPEATS:-3}
 concurrencies=${CONCURRENCIES:-1 8 32 64}
 lifecycle_secs=${LIFECYCLE_SECS:-20}
 list_sizes=${LIST_SIZES:-10000 100000}
-list_count=${LIST_COUNT:-500}
-list_concurrency=${LIST_CONCURRENCY:-32}
+list_count=${LIST_COUNT:-200}
+list_concurrencies=${LIST_CONCURRENCIES:-$concurrencies}
 extra_args=${EXTRA_ARGS:-}
 
 cd "$(dirname "$0")/.."
@@ -61,13 +62,13 @@ run() {
 
 held=0
 for size in $list_sizes; do
-    for repeat in $(seq 1 "$repeats"); do
-        if [ "$repeat" = 1 ]; then
-            seeding=(--seed $((size - held)))
-        else
+    seeding=(--seed $((size - held)))
+    for concurrency in $list_concurrencies; do
+        for repeat in $(seq 1 "$repeats"); do
+            run "list-k$size-c$concurrency-r$repeat" list "${seeding[@]}" --count "$list_count" \
+                --concurrency "$concurrency"
             seeding=(--skip-seed)
-        fi
-        run "list-k$size-r$repeat" list "${seeding[@]}" --count "$list_count" --concurrency "$list_concurrency"
+        done
     done
     held=$size
 done

@@ -54,7 +54,7 @@ fn ensure_wasm_target() {
     if libdir.is_some_and(|dir| dir.exists()) {
         return;
     }
-    println!("cargo:warning=adding the wasm32-wasip2 target with rustup (needed for the built-in notice formatter)");
+    println!("cargo:warning=the wasm32-wasip2 target was missing: added it with rustup (the built-in notice formatter needs it)");
     match Command::new("rustup").args(["target", "add", "wasm32-wasip2"]).output() {
         Ok(output) if output.status.success() => {}
         Ok(output) => fail(&String::from_utf8_lossy(&output.stderr)),

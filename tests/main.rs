@@ -7,6 +7,7 @@ mod accounts;
 mod admin_workflows;
 mod auth;
 mod bench;
+mod caching;
 mod conditions;
 mod documents;
 mod fields;

@@ -132,9 +132,11 @@ async fn http_requests() {
         )
         .await
         .expect("register");
-    let Store::Sqlite(pool) = &store else {
-        unreachable!("the bench uses SQLite")
-    };
+    // The fixture is written with SQL beside the store, so it increments the configuration
+    // counter as any such tool must.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", folder.join("bench.db").display()))
+        .await
+        .expect("fixture connection");
     let stamp = "'2026-01-01 00:00:00', '2026-01-01 00:00:00'";
     for statement in [
         format!(
@@ -156,8 +158,9 @@ async fn http_requests() {
             "INSERT INTO transitions (id, name, workflow_id, source_state_id, destination_state_id, condition_expression, attribute_type_id, field_require_check, gmt_created, gmt_modified) VALUES (501, 'approve', 50, 501, 502, '[]', 1, 0, {stamp})"
         ),
         "UPDATE app_tokens SET workflow_ids = '1,2,3,50' WHERE id = 1".to_string(),
+        "UPDATE config_generation SET generation = generation + 1 WHERE id = 1".to_string(),
     ] {
-        sqlx::query(&statement).execute(pool).await.expect("bench fixture");
+        sqlx::query(&statement).execute(&pool).await.expect("bench fixture");
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listener");
     let base = format!("http://{}", listener.local_addr().expect("address"));

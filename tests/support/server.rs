@@ -93,10 +93,16 @@ impl Database {
         self.mysql_name.is_some()
     }
 
-    /// Runs one SQL statement against the database, for fixtures the API cannot create yet.
+    /// Runs one SQL statement against the database, for fixtures the API cannot create yet,
+    /// the way any tool changing Grebe's tables with SQL must: followed by incrementing
+    /// `config_generation`, so running servers drop the configuration they cached.
     pub async fn execute(&self, sql: &str) {
         with_connection!(self, |conn| {
             sqlx::query(sql).execute(&mut conn).await.expect("fixture statement");
+            sqlx::query("UPDATE config_generation SET generation = generation + 1 WHERE id = 1")
+                .execute(&mut conn)
+                .await
+                .expect("configuration counter");
         })
     }
 

@@ -56,6 +56,9 @@ impl Engine {
             .appname
             .filter(|name| !name.is_empty())
             .ok_or(AuthError::MissingAppname)?;
+        // Every signed request starts here: the one place to notice configuration changed
+        // by another process.
+        self.store().sync_config().await?;
         let token = self
             .store()
             .app_token_by_name(appname)

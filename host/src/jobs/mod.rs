@@ -70,6 +70,11 @@ pub async fn work(engine: Engine, config: WorkerConfig, mut stop: watch::Receive
     while !*stop.borrow() {
         match engine.store().claim_jobs(&owner, LEASE, BATCH).await {
             Ok(jobs) => {
+                if !jobs.is_empty()
+                    && let Err(error) = engine.store().sync_config().await
+                {
+                    tracing::error!(%error, "could not read the configuration counter");
+                }
                 for job in jobs {
                     let Ok(slot) = slots.clone().acquire_owned().await else {
                         break;

@@ -2,14 +2,16 @@
 //! field definitions, the directory). Every request reads several of these rows and they
 //! change rarely, so serving them from memory takes most statements off each request.
 //!
-//! Freshness: a write transaction that may change configuration empties the cache when it
-//! commits (only ticket transactions, which never touch configuration, leave it), so this
-//! process sees its own changes at once. Changes made by another process on the same database
-//! are seen once an entry is older than `FRESH_FOR`.
+//! Freshness: a write transaction that may change configuration increments the database's
+//! `config_generation` and empties the cache when it commits (only ticket transactions, which
+//! never touch configuration, leave both), so this process sees its own changes at once. Every
+//! request and every batch of jobs first reads the counter (`Store::sync_config`), so changes
+//! made by another process are seen at once too. A change made with SQL that does not increment
+//! the counter is seen once the entries are older than `FRESH_FOR`.
 
 use std::any::Any;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -29,12 +31,25 @@ struct Entry {
     value: Arc<dyn Any + Send + Sync>,
 }
 
-#[derive(Default)]
 pub(super) struct ConfigCache {
     /// Bumped by every invalidation; an entry read under an older generation is not served.
     generation: AtomicU64,
     entries: Mutex<HashMap<Key, Entry>>,
+    /// The database's `config_generation` when last read (`None` before the first reading).
+    seen: AtomicI64,
 }
+
+impl Default for ConfigCache {
+    fn default() -> ConfigCache {
+        ConfigCache {
+            generation: AtomicU64::new(0),
+            entries: Mutex::default(),
+            seen: AtomicI64::new(NOT_SEEN),
+        }
+    }
+}
+
+const NOT_SEEN: i64 = -1;
 
 impl ConfigCache {
     /// The value cached for `(query, key)`, or what `load` reads (then kept, unless the
@@ -73,6 +88,14 @@ impl ConfigCache {
             return None;
         }
         entry.value.downcast_ref::<T>().cloned()
+    }
+
+    /// Forgets everything when the database's counter moved since it was last read.
+    pub(super) fn observe(&self, database_generation: i64) {
+        let before = self.seen.swap(database_generation, Ordering::AcqRel);
+        if before != database_generation {
+            self.invalidate();
+        }
     }
 
     /// Forgets everything: configuration may have changed.

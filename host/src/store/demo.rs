@@ -37,6 +37,7 @@ impl Store {
             .bind(super::now())
             .execute(&mut *tx)
             .await?;
+            sqlx::query(super::CONFIG_GENERATION_BUMP).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         self.cache.invalidate();
@@ -54,6 +55,9 @@ impl Store {
             .execute(pool)
             .await?
             .rows_affected());
+        on_pool!(self, |pool| {
+            sqlx::query(super::CONFIG_GENERATION_BUMP).execute(pool).await?;
+        });
         self.cache.invalidate();
         Ok(result > 0)
     }

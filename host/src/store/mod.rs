@@ -138,6 +138,10 @@ macro_rules! fetch_page {
 }
 pub(crate) use fetch_page;
 
+const CONFIG_GENERATION_READ: &str = "SELECT generation FROM config_generation WHERE id = 1";
+/// Run in every transaction that may change configuration.
+const CONFIG_GENERATION_BUMP: &str = "UPDATE config_generation SET generation = generation + 1 WHERE id = 1";
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static MYSQL_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/mysql");
 
@@ -225,6 +229,16 @@ impl Store {
             }
             Db::MySql(pool) => pool.close().await,
         }
+    }
+
+    /// Reads the database's configuration counter and forgets the cached configuration if
+    /// another process (or this one) changed it since the last reading.
+    pub async fn sync_config(&self) -> StoreResult<()> {
+        let generation: i64 = on_pool!(self, |pool| sqlx::query_scalar(CONFIG_GENERATION_READ)
+            .fetch_one(pool)
+            .await?);
+        self.cache.observe(generation);
+        Ok(())
     }
 
     /// A configuration read served from the cache while fresh (see `cache.rs`).

@@ -50,23 +50,16 @@ impl Tx {
     /// The counter row stays locked until the transaction ends, so numbers are unique.
     pub async fn next_serial(&mut self, prefix: &str, day: &str) -> StoreResult<i64> {
         let insert = "INSERT INTO sn_counters (prefix, day, counter) VALUES (?, ?, 1)";
+        let key = || vec![SqlArg::Text(prefix.into()), SqlArg::Text(day.into())];
         if let super::TxConn::Sqlite(_) = self.conn {
-            let sql = format!("{insert} ON CONFLICT (prefix, day) DO UPDATE SET counter = counter + 1 RETURNING counter");
-            return Ok(on_tx!(self, |conn| sqlx::query_scalar::<_, i64>(&sql)
-                .bind(prefix)
-                .bind(day)
-                .fetch_one(conn)
-                .await?));
+            let sql =
+                format!("{insert} ON CONFLICT (prefix, day) DO UPDATE SET counter = counter + 1 RETURNING counter");
+            return self.fetch_integer(&sql, key()).await;
         }
         let upsert = format!("{insert} ON DUPLICATE KEY UPDATE counter = counter + 1");
-        self.defer(&upsert, vec![SqlArg::Text(prefix.into()), SqlArg::Text(day.into())])
-            .await?;
-        let read = "SELECT counter FROM sn_counters WHERE prefix = ? AND day = ?";
-        Ok(on_tx!(self, |conn| sqlx::query_scalar::<_, i64>(read)
-            .bind(prefix)
-            .bind(day)
-            .fetch_one(conn)
-            .await?))
+        self.defer(&upsert, key()).await?;
+        self.fetch_integer("SELECT counter FROM sn_counters WHERE prefix = ? AND day = ?", key())
+            .await
     }
 
     pub async fn insert_ticket(&mut self, ticket: &NewTicket) -> StoreResult<i64> {
@@ -75,27 +68,28 @@ impl Tx {
                    participant_type_id, participant, relation, in_add_node, add_node_man, script_run_last_result, \
                    act_state_id, multi_all_person, version, creator, gmt_created, gmt_modified) \
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', 1, ?, ?, 0, ?, ?, ?)";
-        let id = on_tx!(self, |conn| {
-            let result = sqlx::query(sql)
-                .bind(&ticket.title)
-                .bind(ticket.workflow_id)
-                .bind(&ticket.sn)
-                .bind(ticket.state_id)
-                .bind(ticket.parent_ticket_id)
-                .bind(ticket.parent_ticket_state_id)
-                .bind(ticket.participant_type_id)
-                .bind(&ticket.participant)
-                .bind(&ticket.relation)
-                .bind(ticket.act_state_id)
-                .bind(&ticket.multi_all_person)
-                .bind(&ticket.creator)
-                .bind(now)
-                .bind(now)
-                .execute(conn)
-                .await?;
-            result.last_insert_rowid_or_id()
-        });
-        Ok(id)
+        let args = vec![
+            SqlArg::Text(ticket.title.clone()),
+            SqlArg::Int(ticket.workflow_id),
+            SqlArg::Text(ticket.sn.clone()),
+            SqlArg::Int(ticket.state_id),
+            SqlArg::Int(ticket.parent_ticket_id),
+            SqlArg::Int(ticket.parent_ticket_state_id),
+            SqlArg::Int(ticket.participant_type_id),
+            SqlArg::Text(ticket.participant.clone()),
+            SqlArg::Text(ticket.relation.clone()),
+            SqlArg::Int(ticket.act_state_id),
+            SqlArg::Text(ticket.multi_all_person.clone()),
+            SqlArg::Text(ticket.creator.clone()),
+            SqlArg::DateTime(now),
+            SqlArg::DateTime(now),
+        ];
+        if let super::TxConn::Sqlite(_) = self.conn {
+            return self.fetch_integer(&format!("{sql} RETURNING id"), args).await;
+        }
+        Ok(on_tx!(self, |conn| inserted_id(
+            &bind_args!(sqlx::query(sql), &args).execute(conn).await?
+        )))
     }
 
     /// Applies `change` provided the ticket is still at `version` (and not deleted), bumping

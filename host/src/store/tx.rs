@@ -1,20 +1,26 @@
 //! Write transactions over either backend.
+//!
+//! SQLite runs in-process on a thread of sqlx's per connection, so every statement sent on its
+//! own costs two thread hand-offs, and a writer holds the database's one write lock across all
+//! of them. A SQLite transaction therefore keeps the statements whose results nobody reads
+//! (its `BEGIN` included) and sends them as one batch with the next statement whose result is
+//! read, or with its `COMMIT`: a ticket handle is two round trips, a creation three.
 
 use std::sync::Arc;
 
+use sqlx::pool::PoolConnection;
 use sqlx::{MySql, Sqlite, SqliteConnection, Transaction};
 
 use super::cache::ConfigCache;
 use super::{Db, SqlArg, Store, StoreError, StoreResult, bind_args};
 
-/// Statements of a SQLite transaction whose results nobody reads, kept to be sent as one batch.
-/// SQLite runs in-process on sqlx's connection thread, so each statement sent on its own costs
-/// two thread hand-offs, and a writer holds the one write lock for all of them.
+/// Statements of a SQLite transaction not sent yet, in order.
 #[derive(Default)]
 pub struct Deferred {
     sql: String,
     args: Vec<SqlArg>,
-    /// How many of the statements must change exactly one row.
+    /// How many of the statements must change exactly one row; each is followed by a
+    /// `SELECT changes()`, the only statements of a batch whose rows are not asked for.
     checked: usize,
 }
 
@@ -25,26 +31,41 @@ impl Deferred {
         self.args.extend(args);
     }
 
-    /// Runs the kept statements, in the order they were deferred, in one round trip; `Stale`
-    /// when a checked statement changed no row (the transaction is then to be dropped).
-    pub(super) async fn run(&mut self, conn: &mut SqliteConnection) -> StoreResult<()> {
+    /// Sends the kept statements with `last` (if any) as one batch and returns the integers
+    /// `last` answers (its rows' first column); `Stale` when a checked statement changed no row.
+    async fn send(&mut self, conn: &mut SqliteConnection, last: Option<(&str, Vec<SqlArg>)>) -> StoreResult<Vec<i64>> {
+        if let Some((sql, args)) = last {
+            self.push(sql, args);
+        }
         if self.sql.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let sql = std::mem::take(&mut self.sql);
         let args = std::mem::take(&mut self.args);
         let checked = std::mem::take(&mut self.checked);
-        if checked == 0 {
-            bind_args!(sqlx::query(&sql), &args).execute(conn).await?;
-            return Ok(());
-        }
-        // Each checked statement is followed by `SELECT changes()`, the only statements of the
-        // batch that return rows.
-        let changes: Vec<i64> = bind_args!(sqlx::query_scalar(&sql), &args).fetch_all(conn).await?;
+        let mut answers: Vec<i64> = bind_args!(sqlx::query_scalar(&sql), &args).fetch_all(conn).await?;
+        let changes: Vec<i64> = answers.drain(..checked.min(answers.len())).collect();
         if changes.len() != checked || changes.iter().any(|&changed| changed != 1) {
             return Err(StoreError::Stale);
         }
-        Ok(())
+        Ok(answers)
+    }
+}
+
+/// A SQLite write transaction begun by hand (the `BEGIN` waits in `deferred`).
+pub(crate) struct SqliteTx {
+    conn: PoolConnection<Sqlite>,
+    /// Whether a `BEGIN` may have run without its `COMMIT` or `ROLLBACK`.
+    open: bool,
+}
+
+impl Drop for SqliteTx {
+    /// A transaction dropped half-way (an error, a cancelled request) cannot be rolled back
+    /// here, outside async code; closing its connection rolls it back instead.
+    fn drop(&mut self) {
+        if self.open {
+            self.conn.close_on_drop();
+        }
     }
 }
 
@@ -57,7 +78,7 @@ pub struct Tx {
 }
 
 pub(crate) enum TxConn {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     MySql(Transaction<'static, MySql>),
 }
 
@@ -67,9 +88,8 @@ macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {{
         let tx: &mut $crate::store::Tx = $tx;
         match &mut tx.conn {
-            $crate::store::TxConn::Sqlite(conn) => {
-                tx.deferred.run(&mut **conn).await?;
-                let $conn = &mut **conn;
+            $crate::store::TxConn::Sqlite(sqlite) => {
+                let $conn = sqlite.flushed(&mut tx.deferred).await?;
                 $body
             }
             $crate::store::TxConn::MySql(conn) => {
@@ -81,6 +101,14 @@ macro_rules! on_tx {
 }
 pub(crate) use on_tx;
 
+impl SqliteTx {
+    /// The connection, once every deferred statement has run on it.
+    pub(super) async fn flushed(&mut self, deferred: &mut Deferred) -> StoreResult<&mut SqliteConnection> {
+        deferred.send(&mut self.conn, None).await?;
+        Ok(&mut self.conn)
+    }
+}
+
 impl Store {
     /// Starts a write transaction that may change configuration: committing it empties the
     /// configuration cache.
@@ -89,10 +117,10 @@ impl Store {
     /// writes: SQLite admits one writer anyway, and waiting for that connection wakes the next
     /// writer the moment the last commits, where SQLite's busy handler sleeps in steps of up to
     /// 100 ms (writers of other processes still meet it) and where a writer taking a connection
-    /// of the shared pool would queue behind the readers. A plain `BEGIN` costs one round trip
-    /// to the connection's thread where `BEGIN IMMEDIATE` costs two in sqlx; the write lock is
-    /// then taken by the first write, and the rare failure to upgrade when another process
-    /// wrote in between is a busy error like any other, retried by the engine.
+    /// of the shared pool would queue behind the readers. The transaction is a plain `BEGIN`
+    /// sent with its first statements: the write lock is taken by the first write, and the
+    /// rare failure to take it when another process wrote in between is a busy error like any
+    /// other, retried by the engine.
     pub async fn begin_write(&self) -> StoreResult<Tx> {
         let mut tx = self.begin_ticket_write().await?;
         tx.changes_config = Some(self.cache.clone());
@@ -102,13 +130,20 @@ impl Store {
     /// Starts a write transaction that changes only tickets, their values, logs and jobs, so
     /// the configuration cache stays.
     pub async fn begin_ticket_write(&self) -> StoreResult<Tx> {
+        let mut deferred = Deferred::default();
         let conn = match &self.db {
-            Db::Sqlite(_, writer) => TxConn::Sqlite(writer.begin().await?),
+            Db::Sqlite(_, writer) => {
+                deferred.push("BEGIN", Vec::new());
+                TxConn::Sqlite(SqliteTx {
+                    conn: writer.acquire().await?,
+                    open: true,
+                })
+            }
             Db::MySql(pool) => TxConn::MySql(pool.begin().await?),
         };
         Ok(Tx {
             conn,
-            deferred: Deferred::default(),
+            deferred,
             changes_config: None,
         })
     }
@@ -116,14 +151,36 @@ impl Store {
 
 impl Tx {
     pub async fn commit(mut self) -> StoreResult<()> {
-        match self.conn {
-            TxConn::Sqlite(mut tx) => {
-                self.deferred.run(&mut tx).await?;
-                tx.commit().await?
+        if self.changes_config.is_some() {
+            self.defer(super::CONFIG_GENERATION_BUMP, Vec::new()).await?;
+        }
+        let Tx {
+            conn,
+            mut deferred,
+            changes_config,
+        } = self;
+        match conn {
+            TxConn::Sqlite(mut sqlite) => {
+                // Checks must pass before anything commits, so a batch with checks goes first.
+                let mut ended = Ok(Vec::new());
+                if deferred.checked > 0 {
+                    ended = deferred.send(&mut sqlite.conn, None).await;
+                }
+                if ended.is_ok() {
+                    ended = deferred.send(&mut sqlite.conn, Some(("COMMIT", Vec::new()))).await;
+                }
+                if let Err(error) = ended {
+                    // Ends the transaction now rather than by closing the connection.
+                    if sqlx::query("ROLLBACK").execute(&mut *sqlite.conn).await.is_ok() {
+                        sqlite.open = false;
+                    }
+                    return Err(error);
+                }
+                sqlite.open = false;
             }
             TxConn::MySql(tx) => tx.commit().await?,
         }
-        if let Some(cache) = self.changes_config {
+        if let Some(cache) = changes_config {
             cache.invalidate();
         }
         Ok(())
@@ -162,6 +219,19 @@ impl Tx {
             }
         }
         Ok(())
+    }
+
+    /// Runs a statement that answers one integer (`… RETURNING id`), with the deferred
+    /// statements before it in the same batch on SQLite.
+    pub(super) async fn fetch_integer(&mut self, sql: &str, args: Vec<SqlArg>) -> StoreResult<i64> {
+        let answers = match &mut self.conn {
+            TxConn::Sqlite(sqlite) => self.deferred.send(&mut sqlite.conn, Some((sql, args))).await?,
+            TxConn::MySql(tx) => bind_args!(sqlx::query_scalar(sql), &args).fetch_all(&mut **tx).await?,
+        };
+        answers
+            .first()
+            .copied()
+            .ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))
     }
 
     /// Picks the statement text of this backend where the two dialects differ.

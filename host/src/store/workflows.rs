@@ -104,15 +104,19 @@ impl Store {
 
     /// Ids of the non-deleted workflows that `username` created or is a listed admin of.
     pub async fn workflow_ids_created_or_administered_by(&self, username: &str) -> StoreResult<Vec<i64>> {
-        self.cached("workflow_ids_created_or_administered_by", username.to_string(), || async move {
-            let sql = "SELECT id FROM workflows WHERE is_deleted = 0 AND (creator = ? OR id IN \
+        self.cached(
+            "workflow_ids_created_or_administered_by",
+            username.to_string(),
+            || async move {
+                let sql = "SELECT id FROM workflows WHERE is_deleted = 0 AND (creator = ? OR id IN \
                        (SELECT workflow_id FROM workflow_admins WHERE username = ? AND is_deleted = 0)) ORDER BY id";
-            Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-                .bind(username)
-                .bind(username)
-                .fetch_all(pool)
-                .await?))
-        })
+                Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+                    .bind(username)
+                    .bind(username)
+                    .fetch_all(pool)
+                    .await?))
+            },
+        )
         .await
     }
 
