@@ -54,7 +54,9 @@ fn ensure_wasm_target() {
     if libdir.is_some_and(|dir| dir.exists()) {
         return;
     }
-    println!("cargo:warning=the wasm32-wasip2 target was missing: added it with rustup (the built-in notice formatter needs it)");
+    println!(
+        "cargo:warning=the wasm32-wasip2 target was missing: added it with rustup (the built-in notice formatter needs it)"
+    );
     match Command::new("rustup").args(["target", "add", "wasm32-wasip2"]).output() {
         Ok(output) if output.status.success() => {}
         Ok(output) => fail(&String::from_utf8_lossy(&output.stderr)),

@@ -10,7 +10,7 @@ use super::notices::notice_jobs;
 use super::resolve::Subject;
 use super::subtickets::parent_job;
 use super::{App, Engine, EngineError, EngineResult};
-use crate::store::{NewFlowLog, NewTicket, Ticket};
+use crate::store::{NewFlowLog, NewTicket, Ticket, TicketUser};
 
 /// A creation request. `fields` holds every other body key: field values and `title`.
 #[derive(Debug, Clone)]
@@ -149,17 +149,20 @@ impl Engine {
                 limit.enforce(&mut tx).await?;
             }
             let now = crate::store::now();
-            let day = now.format("%Y%m%d").to_string();
-            let serial = tx.next_serial(prefix, &day).await?;
-            let ticket = NewTicket {
-                sn: format!("{prefix}_{day}{serial:04}"),
+            // The ticket goes in under a provisional serial number and takes its real one
+            // last: the day's counter row is one row every creation locks, so on MySQL it is
+            // held only for the last statements of the transaction.
+            let provisional = NewTicket {
+                sn: format!("~{:032x}", rand::random::<u128>()),
                 ..ticket.clone()
             };
-            let id = tx.insert_ticket(&ticket).await?;
-            tx.add_related(id, username).await?;
-            tx.set_waiting_for(id, &humans).await?;
-            tx.write_values(id, &writes).await?;
-            let created = Ticket {
+            let id = tx.insert_ticket(&provisional).await?;
+            let users: Vec<TicketUser> = std::iter::once(TicketUser::related(username))
+                .chain(humans.iter().map(|name| TicketUser::waiting(name)))
+                .collect();
+            tx.relate(id, &users).await?;
+            tx.insert_values(id, &writes).await?;
+            let mut created = Ticket {
                 id,
                 creator: ticket.creator.clone(),
                 gmt_created: now,
@@ -167,7 +170,7 @@ impl Engine {
                 is_deleted: false,
                 title: ticket.title.clone(),
                 workflow_id: ticket.workflow_id,
-                sn: ticket.sn.clone(),
+                sn: provisional.sn.clone(),
                 state_id: ticket.state_id,
                 parent_ticket_id: ticket.parent_ticket_id,
                 parent_ticket_state_id: ticket.parent_ticket_state_id,
@@ -188,19 +191,6 @@ impl Engine {
             for job in jobs {
                 tx.enqueue(&job).await?;
             }
-            let ticket_data = lifecycle::snapshot(&created, &fields, &[], &writes);
-            tx.insert_flow_log(&NewFlowLog {
-                ticket_id: id,
-                transition_id: transition.id,
-                suggestion: suggestion.clone(),
-                participant_type_id: participant_type::PERSON,
-                participant: username.to_string(),
-                state_id: start.id,
-                intervene_type_id: 0,
-                ticket_data,
-                creator: username.to_string(),
-            })
-            .await?;
             for job in &timers {
                 // Armed for the new ticket: its id is known only now.
                 let job = crate::store::NewJob {
@@ -215,6 +205,23 @@ impl Engine {
                 };
                 tx.enqueue(&job).await?;
             }
+            let day = now.format("%Y%m%d").to_string();
+            let serial = tx.next_serial(prefix, &day).await?;
+            created.sn = format!("{prefix}_{day}{serial:04}");
+            tx.set_sn(id, &created.sn).await?;
+            let ticket_data = lifecycle::snapshot(&created, &fields, &[], &writes);
+            tx.insert_flow_log(&NewFlowLog {
+                ticket_id: id,
+                transition_id: transition.id,
+                suggestion: suggestion.clone(),
+                participant_type_id: participant_type::PERSON,
+                participant: username.to_string(),
+                state_id: start.id,
+                intervene_type_id: 0,
+                ticket_data,
+                creator: username.to_string(),
+            })
+            .await?;
             tx.commit().await?;
             Ok(id)
         })

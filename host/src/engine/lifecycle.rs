@@ -14,7 +14,8 @@ use super::subtickets::parent_job;
 use super::values::{convert, typed_json};
 use super::{Engine, EngineError, EngineResult};
 use crate::store::{
-    CustomField, FieldWrite, NewFlowLog, NewJob, State, StoreError, StoredValue, Ticket, TicketChange, Transition,
+    CustomField, FieldWrite, NewFlowLog, NewJob, State, StoreError, StoredValue, Ticket, TicketChange, TicketUser,
+    Transition,
 };
 
 /// Attribute values of `state_field_str` (spec 3.6).
@@ -284,12 +285,13 @@ impl Engine {
             let mut tx = self.store().begin_ticket_write().await?;
             tx.change_ticket(ticket_id, plan.before.version, &plan.change).await?;
             tx.write_values(ticket_id, &plan.writes).await?;
+            let mut users = Vec::new();
             if let Some(names) = &plan.waiting_for {
-                tx.set_waiting_for(ticket_id, names).await?;
+                tx.clear_waiting(ticket_id).await?;
+                users.extend(names.iter().map(|name| TicketUser::waiting(name)));
             }
-            if let Some(username) = &plan.worked_by {
-                tx.mark_worked(ticket_id, username).await?;
-            }
+            users.extend(plan.worked_by.as_deref().map(TicketUser::worked));
+            tx.relate(ticket_id, &users).await?;
             for log in &plan.logs {
                 tx.insert_flow_log(&NewFlowLog {
                     ticket_id,

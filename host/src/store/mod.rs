@@ -34,6 +34,7 @@ pub use config::{FieldValues, Notice, NoticeValues, StateValues, TransitionValue
 pub use error::StoreError;
 pub use jobs::{Job, JobEnd, NewJob};
 pub use plugins::{NewPlugin, PluginLimits, PluginRow, PluginRun};
+pub use relations::TicketUser;
 pub use rows::*;
 pub(crate) use table::Columns;
 pub use table::Table;

@@ -8,6 +8,40 @@ use super::{
     on_pool, on_tx,
 };
 
+/// A user's row in a ticket's user index, as `Tx::relate` writes it.
+#[derive(Debug, Clone)]
+pub struct TicketUser {
+    pub username: String,
+    /// The ticket waits for this user.
+    pub waiting: bool,
+    /// This user has handled the ticket.
+    pub worked: bool,
+}
+
+impl TicketUser {
+    pub fn related(username: &str) -> TicketUser {
+        TicketUser {
+            username: username.to_string(),
+            waiting: false,
+            worked: false,
+        }
+    }
+
+    pub fn waiting(username: &str) -> TicketUser {
+        TicketUser {
+            waiting: true,
+            ..TicketUser::related(username)
+        }
+    }
+
+    pub fn worked(username: &str) -> TicketUser {
+        TicketUser {
+            worked: true,
+            ..TicketUser::related(username)
+        }
+    }
+}
+
 const FLOW_LOG_COLUMNS: &str = "id, creator, gmt_created, ticket_id, transition_id, suggestion, participant_type_id, \
      participant, state_id, intervene_type_id, ticket_data";
 
@@ -92,6 +126,12 @@ impl Tx {
         )))
     }
 
+    /// Gives a ticket inserted under a provisional serial number its real one.
+    pub async fn set_sn(&mut self, id: i64, sn: &str) -> StoreResult<()> {
+        let sql = "UPDATE tickets SET sn = ? WHERE id = ?";
+        self.defer(sql, vec![SqlArg::Text(sn.into()), SqlArg::Int(id)]).await
+    }
+
     /// Applies `change` provided the ticket is still at `version` (and not deleted), bumping
     /// the version; when another operation changed it first, the transaction fails with
     /// `Stale` (at the latest when it commits) and must be dropped.
@@ -126,63 +166,54 @@ impl Tx {
         self.defer(mirror, args).await
     }
 
-    /// Makes exactly `usernames` the users the ticket waits for (`in_process`), adding index
-    /// rows for users new to the ticket.
-    pub async fn set_waiting_for(&mut self, ticket_id: i64, usernames: &[String]) -> StoreResult<()> {
-        let now = super::now();
+    /// Clears who the ticket waits for (`in_process`); `relate` names them again.
+    pub async fn clear_waiting(&mut self, ticket_id: i64) -> StoreResult<()> {
         let clear = "UPDATE ticket_users SET in_process = 0, gmt_modified = ? WHERE ticket_id = ? AND in_process = 1";
-        self.defer(clear, vec![SqlArg::DateTime(now), SqlArg::Int(ticket_id)])
-            .await?;
-        for username in usernames {
-            self.upsert_ticket_user(ticket_id, username, "in_process").await?;
+        self.defer(clear, vec![SqlArg::DateTime(super::now()), SqlArg::Int(ticket_id)])
+            .await
+    }
+
+    /// Adds or updates the ticket-user index rows of `users` in one statement: each becomes
+    /// related to the ticket, and `waiting` and `worked` set those flags (never clear them).
+    pub async fn relate(&mut self, ticket_id: i64, users: &[TicketUser]) -> StoreResult<()> {
+        let mut merged: Vec<TicketUser> = Vec::new();
+        for user in users {
+            match merged.iter_mut().find(|seen| seen.username == user.username) {
+                Some(seen) => {
+                    seen.waiting |= user.waiting;
+                    seen.worked |= user.worked;
+                }
+                None => merged.push(user.clone()),
+            }
         }
-        Ok(())
-    }
-
-    /// Records that `username` is related to the ticket (the creator, at creation).
-    pub async fn add_related(&mut self, ticket_id: i64, username: &str) -> StoreResult<()> {
-        self.upsert_ticket_user(ticket_id, username, "").await
-    }
-
-    /// Records that `username` has handled the ticket.
-    pub async fn mark_worked(&mut self, ticket_id: i64, username: &str) -> StoreResult<()> {
-        self.upsert_ticket_user(ticket_id, username, "worked").await
-    }
-
-    /// Inserts the (ticket, user) index row if missing and sets `flag` (a column name, or ""
-    /// for none) on it.
-    async fn upsert_ticket_user(&mut self, ticket_id: i64, username: &str, flag: &str) -> StoreResult<()> {
+        if merged.is_empty() {
+            return Ok(());
+        }
         let now = super::now();
-        let (flag_column, flag_value, flag_update) = if flag.is_empty() {
-            (String::new(), String::new(), "is_deleted = 0".to_string())
-        } else {
-            (
-                format!(", {flag}"),
-                ", 1".to_string(),
-                format!("{flag} = 1, is_deleted = 0"),
-            )
-        };
-        // The row copies the ticket's list columns (see migration 0007).
+        let rows = vec!["SELECT ? AS user_name, ? AS user_waiting, ? AS user_worked"; merged.len()].join(" UNION ALL ");
+        // The rows copy the ticket's list columns (see migration 0007).
         let insert = format!(
-            "INSERT INTO ticket_users (ticket_id, username, gmt_created, gmt_modified{flag_column}, workflow_id, \
-             ticket_created, act_state_id, ticket_deleted) SELECT ?, ?, ?, ?{flag_value}, t.workflow_id, t.gmt_created, \
-             t.act_state_id, t.is_deleted FROM tickets t WHERE t.id = ?"
+            "INSERT INTO ticket_users (ticket_id, username, gmt_created, gmt_modified, in_process, worked, workflow_id, \
+             ticket_created, act_state_id, ticket_deleted) SELECT t.id, u.user_name, ?, ?, u.user_waiting, u.user_worked, \
+             t.workflow_id, t.gmt_created, t.act_state_id, t.is_deleted FROM tickets t, ({rows}) u WHERE t.id = ?"
         );
         let sql = match self.conn {
             super::TxConn::Sqlite(_) => format!(
-                "{insert} ON CONFLICT (ticket_id, username) DO UPDATE SET {flag_update}, gmt_modified = excluded.gmt_modified"
+                "{insert} ON CONFLICT (ticket_id, username) DO UPDATE SET in_process = MAX(in_process, excluded.in_process), \
+                 worked = MAX(worked, excluded.worked), is_deleted = 0, gmt_modified = excluded.gmt_modified"
             ),
-            super::TxConn::MySql(_) => {
-                format!("{insert} ON DUPLICATE KEY UPDATE {flag_update}, gmt_modified = VALUES(gmt_modified)")
-            }
+            super::TxConn::MySql(_) => format!(
+                "{insert} ON DUPLICATE KEY UPDATE in_process = GREATEST(in_process, VALUES(in_process)), \
+                 worked = GREATEST(worked, VALUES(worked)), is_deleted = 0, gmt_modified = VALUES(gmt_modified)"
+            ),
         };
-        let args = vec![
-            SqlArg::Int(ticket_id),
-            SqlArg::Text(username.into()),
-            SqlArg::DateTime(now),
-            SqlArg::DateTime(now),
-            SqlArg::Int(ticket_id),
-        ];
+        let mut args = vec![SqlArg::DateTime(now), SqlArg::DateTime(now)];
+        for user in &merged {
+            args.push(SqlArg::Text(user.username.clone()));
+            args.push(SqlArg::Bool(user.waiting));
+            args.push(SqlArg::Bool(user.worked));
+        }
+        args.push(SqlArg::Int(ticket_id));
         self.defer(&sql, args).await
     }
 

@@ -69,38 +69,61 @@ impl Tx {
                     .await?;
                 continue;
             }
-            let column = column_of(write.type_id);
-            let value = typed_arg(&write.value);
             let update = format!(
-                "UPDATE ticket_field_values SET {column} = ?, gmt_modified = ? WHERE ticket_id = ? AND field_key = ? AND is_deleted = 0"
-            );
-            let args = vec![value.clone(), SqlArg::DateTime(now), SqlArg::Int(ticket_id), key()];
-            self.defer(&update, args).await?;
-            // text_value has no SQL default on MySQL, so it is always named.
-            let (columns, values) = if column == "text_value" {
-                ("text_value".to_string(), "?".to_string())
-            } else {
-                (format!("text_value, {column}"), "'', ?".to_string())
-            };
-            let insert = format!(
-                "INSERT INTO ticket_field_values (name, field_key, ticket_id, field_type_id, {columns}, gmt_created, gmt_modified) \
-                 SELECT ?, ?, ?, ?, {values}, ?, ? {} WHERE NOT EXISTS (SELECT 1 FROM ticket_field_values \
-                 WHERE ticket_id = ? AND field_key = ? AND is_deleted = 0)",
-                self.dialect("", "FROM DUAL")
+                "UPDATE ticket_field_values SET {} = ?, gmt_modified = ? WHERE ticket_id = ? AND field_key = ? AND is_deleted = 0",
+                column_of(write.type_id)
             );
             let args = vec![
-                SqlArg::Text(write.name.clone()),
-                key(),
-                SqlArg::Int(ticket_id),
-                SqlArg::Int(write.type_id),
-                value,
-                SqlArg::DateTime(now),
+                typed_arg(&write.value),
                 SqlArg::DateTime(now),
                 SqlArg::Int(ticket_id),
                 key(),
             ];
+            self.defer(&update, args).await?;
+            let (insert, mut args) = insert_value(ticket_id, write);
+            let insert = format!(
+                "{insert} {} WHERE NOT EXISTS (SELECT 1 FROM ticket_field_values \
+                 WHERE ticket_id = ? AND field_key = ? AND is_deleted = 0)",
+                self.dialect("", "FROM DUAL")
+            );
+            args.extend([SqlArg::Int(ticket_id), key()]);
             self.defer(&insert, args).await?;
         }
         Ok(())
     }
+
+    /// Writes the values of a ticket created in this transaction, which has none yet.
+    pub async fn insert_values(&mut self, ticket_id: i64, writes: &[FieldWrite]) -> StoreResult<()> {
+        for write in writes.iter().filter(|write| write.value != TypedValue::Clear) {
+            let (insert, args) = insert_value(ticket_id, write);
+            self.defer(&insert, args).await?;
+        }
+        Ok(())
+    }
+}
+
+/// `INSERT … SELECT ?, …` of one value (a condition may follow) and its arguments.
+fn insert_value(ticket_id: i64, write: &FieldWrite) -> (String, Vec<SqlArg>) {
+    let now = super::now();
+    let column = column_of(write.type_id);
+    // text_value has no SQL default on MySQL, so it is always named.
+    let (columns, values) = if column == "text_value" {
+        ("text_value".to_string(), "?".to_string())
+    } else {
+        (format!("text_value, {column}"), "'', ?".to_string())
+    };
+    let sql = format!(
+        "INSERT INTO ticket_field_values (name, field_key, ticket_id, field_type_id, {columns}, gmt_created, gmt_modified) \
+         SELECT ?, ?, ?, ?, {values}, ?, ?"
+    );
+    let args = vec![
+        SqlArg::Text(write.name.clone()),
+        SqlArg::Text(write.key.clone()),
+        SqlArg::Int(ticket_id),
+        SqlArg::Int(write.type_id),
+        typed_arg(&write.value),
+        SqlArg::DateTime(now),
+        SqlArg::DateTime(now),
+    ];
+    (sql, args)
 }
